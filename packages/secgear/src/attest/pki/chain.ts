@@ -1,0 +1,83 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import { asBuffer, bytesEqual } from '../../common/bytes.js';
+import type { CheckOutcome } from '../types.js';
+
+/** PEM text (one or many certificates) to DER blocks, in order. */
+export function pemToDers(text: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')));
+  return out;
+}
+
+/** DER or PEM bytes to a list of DER certificates. */
+export function certificatesFrom(bytes: Uint8Array): Uint8Array[] {
+  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+  if (head.includes('-----BEGIN')) return pemToDers(Buffer.from(bytes).toString('utf8'));
+  return [bytes];
+}
+
+const parsed = new Map<string, X509Certificate>();
+
+/** Parses a DER certificate, memoised by content so repeated verifications reuse the work. */
+export function parseCertificate(der: Uint8Array): X509Certificate {
+  const key = createHash('sha256').update(der).digest('base64');
+  let cert = parsed.get(key);
+  if (!cert) {
+    cert = new X509Certificate(asBuffer(der));
+    if (parsed.size > 1024) parsed.clear();
+    parsed.set(key, cert);
+  }
+  return cert;
+}
+
+export interface ChainOptions {
+  /** Name used in check names, e.g. `pck` → `pck.chain`. */
+  name: string;
+  now: Date;
+  /** Trusted roots (DER). The chain must end at one of them (by equal DER or by issuer key). */
+  anchors: Uint8Array[];
+}
+
+/**
+ * Verifies `chain` (leaf first; the root may be included or not) up to one of `anchors`:
+ * each certificate signed by the next, each valid at `now`, issuer names linked, and the top
+ * either equal to an anchor or signed by one. Returns one check outcome.
+ */
+export function verifyCertificateChain(chain: Uint8Array[], options: ChainOptions): CheckOutcome {
+  const check = `${options.name}.chain`;
+  try {
+    if (chain.length === 0) return { check, ok: false, detail: 'no certificates' };
+    const certs = chain.map(parseCertificate);
+    const at = options.now.getTime();
+    for (let i = 0; i < certs.length; i++) {
+      const cert = certs[i];
+      if (at < Date.parse(cert.validFrom) || at > Date.parse(cert.validTo)) {
+        return { check, ok: false, detail: `certificate ${i} (${cert.subject.replace(/\n/g, ', ')}) is not valid at ${options.now.toISOString()} (valid ${cert.validFrom} to ${cert.validTo})` };
+      }
+      const issuer = certs[i + 1];
+      if (issuer) {
+        if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) {
+          return { check, ok: false, detail: `certificate ${i} (${cert.subject.replace(/\n/g, ', ')}) is not signed by certificate ${i + 1}` };
+        }
+      }
+    }
+    const top = certs[certs.length - 1];
+    const topDer = chain[chain.length - 1];
+    for (const anchorDer of options.anchors) {
+      if (bytesEqual(anchorDer, topDer)) return { check, ok: true };
+    }
+    for (const anchorDer of options.anchors) {
+      const anchor = parseCertificate(anchorDer);
+      if (top.checkIssued(anchor) && top.verify(anchor.publicKey)) {
+        if (at < Date.parse(anchor.validFrom) || at > Date.parse(anchor.validTo)) {
+          return { check, ok: false, detail: `trust anchor ${anchor.subject.replace(/\n/g, ', ')} is not valid at ${options.now.toISOString()}` };
+        }
+        return { check, ok: true };
+      }
+    }
+    return { check, ok: false, detail: `the chain does not end at a trusted root (top: ${top.issuer.replace(/\n/g, ', ')})` };
+  } catch (error) {
+    return { check, ok: false, detail: `certificate could not be parsed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

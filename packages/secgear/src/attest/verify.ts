@@ -1,0 +1,115 @@
+import { bytesEqual } from '../common/bytes.js';
+import { ErrorCode, SecGearError } from '../common/errors.js';
+import { detectFormat, getVerifier } from './registry.js';
+import type {
+  Appraisal,
+  AppraisalPolicy,
+  CheckOutcome,
+  EvidenceEnvelope,
+  NormalizedClaims,
+  VerificationResult,
+  VerifierContext,
+  VerifyOptions,
+} from './types.js';
+import { formatForMediaType } from './media-types.js';
+
+/**
+ * Verifies TEE evidence of any registered format and returns one result shape.
+ * Never throws for bad evidence: a malformed or forged input gives `verified: false` with the
+ * failed check named. Throws `SecGearError` only for bad options (unknown format name).
+ */
+export async function verifyEvidence(
+  evidence: Uint8Array | EvidenceEnvelope,
+  options: VerifyOptions = {},
+): Promise<VerificationResult> {
+  const data = evidence instanceof Uint8Array ? evidence : evidence.data;
+  const fromEnvelope = evidence instanceof Uint8Array ? undefined : formatForMediaType(evidence.mediaType);
+  const format = options.format ?? fromEnvelope ?? detectFormat(data);
+  if (!format) {
+    return rejected('unknown', 'format.detect', 'the evidence matches no known format; pass the format explicitly (--format)');
+  }
+  const verifier = getVerifier(format);
+  const context: VerifierContext = {
+    collateral: options.collateral ?? [],
+    trustAnchors: options.trustAnchors ?? [],
+    replaceBuiltInAnchors: options.replaceBuiltInAnchors ?? false,
+    now: options.now ?? new Date(),
+    nonce: options.nonce,
+    allowSimulation: options.allowSimulation ?? false,
+  };
+  let output;
+  try {
+    output = await verifier.verify(data, context);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const check = error instanceof SecGearError && error.code === ErrorCode.INVALID_EVIDENCE ? 'evidence.parse' : 'verifier.internal';
+    return rejected(format, check, message);
+  }
+  const checks = [...output.checks];
+  if (options.nonce && output.claims) checks.push(nonceCheck(options.nonce, output.claims));
+  const failed = checks.find((c) => !c.ok);
+  const verified = failed === undefined && checks.length > 0;
+  let appraisal: Appraisal = verified
+    ? output.appraisal
+    : { status: 'contraindicated', reasons: [`check ${failed?.check ?? 'none'} failed${failed?.detail ? `: ${failed.detail}` : ''}`] };
+  if (verified && options.policy && output.claims) appraisal = applyPolicy(appraisal, options.policy, output.claims);
+  return {
+    verified,
+    format,
+    tee: output.tee,
+    claims: output.claims,
+    rawClaims: output.rawClaims,
+    appraisal,
+    checks,
+    failure: failed ? { check: failed.check, message: failed.detail ?? 'failed' } : null,
+  };
+}
+
+function nonceCheck(expected: Uint8Array, claims: NormalizedClaims): CheckOutcome {
+  if (!claims.nonce) return { check: 'nonce', ok: false, detail: 'a nonce was expected but the evidence carries none' };
+  return bytesEqual(expected, claims.nonce)
+    ? { check: 'nonce', ok: true }
+    : { check: 'nonce', ok: false, detail: 'the evidence nonce differs from the expected one (stale or replayed evidence)' };
+}
+
+const severity = { affirming: 0, warning: 1, contraindicated: 2 } as const;
+
+function worse(a: Appraisal, status: Appraisal['status'], reason: string): Appraisal {
+  return { status: severity[status] > severity[a.status] ? status : a.status, reasons: [...a.reasons, reason] };
+}
+
+/** Applies caller expectations on top of the verifier's own appraisal; never improves it. */
+export function applyPolicy(appraisal: Appraisal, policy: AppraisalPolicy, claims: NormalizedClaims): Appraisal {
+  let out = appraisal;
+  if (policy.measurements) {
+    const m = claims.measurement;
+    if (!m || !policy.measurements.some((x) => bytesEqual(x, m))) out = worse(out, 'contraindicated', 'policy: measurement is not among the allowed values');
+  }
+  if (policy.signers) {
+    const s = claims.signer;
+    if (!s || !policy.signers.some((x) => bytesEqual(x, s))) out = worse(out, 'contraindicated', 'policy: signer is not among the allowed values');
+  }
+  if (claims.debug === true && !policy.allowDebug) out = worse(out, 'contraindicated', 'policy: debug TEE, its memory is readable by the host');
+  if (policy.minSvn !== undefined && (claims.svn === null || claims.svn < policy.minSvn)) {
+    out = worse(out, 'contraindicated', `policy: svn ${claims.svn ?? 'unknown'} is below the minimum ${policy.minSvn}`);
+  }
+  if (policy.acceptTcbStatuses && claims.tcbStatus && policy.acceptTcbStatuses.includes(claims.tcbStatus) && out.status === 'warning') {
+    // the caller accepts this TCB status explicitly: keep the reasons, lift only that warning
+    const onlyTcb = out.reasons.every((r) => r.startsWith('tcb:'));
+    if (onlyTcb) out = { status: 'affirming', reasons: [...out.reasons, `policy: TCB status ${claims.tcbStatus} accepted`] };
+  }
+  return out;
+}
+
+function rejected(format: VerificationResult['format'] | 'unknown', check: string, message: string): VerificationResult {
+  return {
+    verified: false,
+    format: format as VerificationResult['format'],
+    tee: null,
+    claims: null,
+    rawClaims: {},
+    appraisal: { status: 'contraindicated', reasons: [`${check}: ${message}`] },
+    checks: [{ check, ok: false, detail: message }],
+    failure: { check, message },
+  };
+}
