@@ -1,0 +1,151 @@
+/**
+ * The SPAKE2+ prover (the device, who knows the password) as an explicit state machine:
+ *
+ *   initial --start()--> awaiting-verifier --finish(message 2)--> complete
+ *        any error, or abort() -----------------------------------> failed
+ *
+ * The shared key is returned only after the verifier's confirmation MAC has been checked.
+ * An instance runs exactly one handshake: every call out of order throws CC_ERROR_PROTOCOL_STATE.
+ */
+import { constantTimeEqual, zeroize } from '../common/bytes.js';
+import { ErrorCode, SecGearError } from '../common/errors.js';
+import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
+import { ephemeralScalar, type EphemeralOption } from './ephemeral.js';
+import { keySchedule, wipeSchedule } from './key-schedule.js';
+import { decodeMessage, encodeMessage } from './messages.js';
+import { computeShareP, proverPoints } from './shares.js';
+import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
+import { resolveSuite, type Suite, type SuiteName } from './suites.js';
+
+export type ProverState = 'initial' | 'awaiting-verifier' | 'complete' | 'failed';
+
+export interface ProverOptions extends SessionOptions, EphemeralOption {
+  /** w0 from {@link deriveProverSecrets}. */
+  w0: Uint8Array;
+  /** w1 from {@link deriveProverSecrets}. */
+  w1: Uint8Array;
+  /** Ciphersuite of w0 and w1; P-256 when omitted. */
+  suite?: Suite | SuiteName;
+}
+
+export interface ProverResult {
+  /** Message 3 (confirmP), to send to the verifier. */
+  message: Uint8Array;
+  /** K_shared: the session key, confirmed by the verifier's MAC. */
+  sharedKey: Uint8Array;
+}
+
+export class Prover {
+  readonly suite: Suite;
+  #state: ProverState = 'initial';
+  readonly #session: ResolvedSession;
+  readonly #w0: bigint;
+  readonly #w1: bigint;
+  readonly #w0Bytes: Uint8Array;
+  #x: bigint | undefined;
+  #shareP: Uint8Array | undefined;
+  readonly #ephemeral: EphemeralOption;
+
+  constructor(options: ProverOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'Prover needs an options object with { w0, w1 }');
+    }
+    this.suite = resolveSuite(options.suite);
+    this.#w0 = decodeScalar(this.suite, options.w0, 'w0');
+    this.#w1 = decodeScalar(this.suite, options.w1, 'w1');
+    this.#w0Bytes = options.w0.slice();
+    this.#session = resolveSession(options);
+    this.#ephemeral = options;
+  }
+
+  get state(): ProverState {
+    return this.#state;
+  }
+
+  /** Message 1: shareP = x*P + w0*M for a fresh x. */
+  start(): Uint8Array {
+    this.#expect('initial', 'start');
+    return this.#guard(() => {
+      const suite = this.suite;
+      const x = ephemeralScalar(suite, this.#ephemeral);
+      this.#shareP = encodePoint(computeShareP(suite, x, this.#w0));
+      this.#x = x;
+      this.#state = 'awaiting-verifier';
+      return encodeMessage({ type: 'SHARE_P', suite, shareP: this.#shareP });
+    });
+  }
+
+  /**
+   * Processes message 2 (shareV, confirmV). Checks shareV, derives the keys, verifies confirmV in
+   * constant time, and only then returns message 3 and the shared key. A wrong password surfaces
+   * here as CC_ERROR_CONFIRMATION_FAILED.
+   */
+  finish(message: Uint8Array): ProverResult {
+    this.#expect('awaiting-verifier', 'finish');
+    return this.#guard(() => {
+      const suite = this.suite;
+      const msg = decodeMessage(message, 'SHARE_V');
+      if (msg.type !== 'SHARE_V') throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'expected SHARE_V');
+      if (msg.suite !== suite) {
+        throw new SecGearError(ErrorCode.INVALID_MESSAGE, `verifier answered with ${msg.suite.name}, this prover runs ${suite.name}`);
+      }
+      const Y = decodePoint(suite, msg.shareV, 'shareV');
+      const { Z, V } = proverPoints(suite, { x: this.#x!, w0: this.#w0, w1: this.#w1, Y });
+      const schedule = keySchedule(suite, {
+        ...this.#session,
+        shareP: this.#shareP!,
+        shareV: msg.shareV,
+        Z: encodePoint(Z),
+        V: encodePoint(V),
+        w0: this.#w0Bytes,
+      });
+      try {
+        if (!constantTimeEqual(schedule.confirmV, msg.confirmV)) {
+          zeroize(schedule.K_shared);
+          throw new SecGearError(
+            ErrorCode.CONFIRMATION_FAILED,
+            'the verifier\'s key confirmation did not verify: wrong password, different identities or context, or a tampered message',
+          );
+        }
+        const reply = encodeMessage({ type: 'CONFIRM_P', suite, confirmP: schedule.confirmP });
+        this.#wipe();
+        this.#state = 'complete';
+        return { message: reply, sharedKey: schedule.K_shared };
+      } finally {
+        wipeSchedule(schedule);
+      }
+    });
+  }
+
+  /** Ends the handshake and overwrites what can be overwritten; the instance is then unusable. */
+  abort(): void {
+    if (this.#state !== 'complete') this.#state = 'failed';
+    this.#wipe();
+  }
+
+  #expect(state: ProverState, call: string): void {
+    if (this.#state !== state) {
+      throw new SecGearError(
+        ErrorCode.PROTOCOL_STATE,
+        `Prover.${call}() called in state "${this.#state}" (needs "${state}"); a Prover runs one handshake, create a new one`,
+      );
+    }
+  }
+
+  /** Any failure ends the handshake for good: no retry with the same ephemeral secret. */
+  #guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      this.#state = 'failed';
+      this.#wipe();
+      throw error;
+    }
+  }
+
+  #wipe(): void {
+    // bigints cannot be overwritten in JavaScript; dropping the references is the best we can do.
+    this.#x = undefined;
+    zeroize(this.#w0Bytes);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The SPAKE2+ verifier (the service, which holds only the record w0, L) as an explicit state machine:
+ *
+ *   initial --respond(message 1)--> awaiting-confirmation --finish(message 3)--> complete
+ *        any error, or abort() ----------------------------------------------> failed
+ *
+ * The shared key is returned only after the prover's confirmation MAC has been checked
+ * (RFC 9383 §3.3: no application data before that). One instance runs one handshake.
+ */
+import { constantTimeEqual, zeroize } from '../common/bytes.js';
+import { ErrorCode, SecGearError } from '../common/errors.js';
+import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
+import { ephemeralScalar, type EphemeralOption } from './ephemeral.js';
+import { keySchedule, wipeSchedule } from './key-schedule.js';
+import { decodeMessage, encodeMessage } from './messages.js';
+import type { VerifierRecord } from './registration.js';
+import { computeShareV, verifierPoints } from './shares.js';
+import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
+import { resolveSuite, type Point, type Suite } from './suites.js';
+
+export type VerifierState = 'initial' | 'awaiting-confirmation' | 'complete' | 'failed';
+
+export interface VerifierOptions extends SessionOptions, EphemeralOption {
+  /** The prover's record from {@link computeVerifierRecord}. */
+  record: VerifierRecord;
+}
+
+export interface VerifierResult {
+  /** K_shared: the session key, confirmed by the prover's MAC. */
+  sharedKey: Uint8Array;
+}
+
+export class Verifier {
+  readonly suite: Suite;
+  #state: VerifierState = 'initial';
+  readonly #session: ResolvedSession;
+  readonly #w0: bigint;
+  readonly #w0Bytes: Uint8Array;
+  readonly #L: Point;
+  readonly #ephemeral: EphemeralOption;
+  #expectedConfirmP: Uint8Array | undefined;
+  #sharedKey: Uint8Array | undefined;
+
+  constructor(options: VerifierOptions) {
+    if (options === null || typeof options !== 'object' || options.record === null || typeof options.record !== 'object') {
+      throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'Verifier needs an options object with { record: { suite, w0, L } }');
+    }
+    const { record } = options;
+    this.suite = resolveSuite(record.suite);
+    this.#w0 = decodeScalar(this.suite, record.w0, 'record.w0');
+    this.#w0Bytes = record.w0.slice();
+    try {
+      this.#L = decodePoint(this.suite, record.L, 'record.L');
+    } catch (cause) {
+      throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'record.L is not a valid point; the verifier record is corrupt', { cause });
+    }
+    this.#session = resolveSession(options);
+    this.#ephemeral = options;
+  }
+
+  get state(): VerifierState {
+    return this.#state;
+  }
+
+  /** Processes message 1 (shareP) and returns message 2 (shareV, confirmV). */
+  respond(message: Uint8Array): Uint8Array {
+    this.#expect('initial', 'respond');
+    return this.#guard(() => {
+      const suite = this.suite;
+      const msg = decodeMessage(message, 'SHARE_P');
+      if (msg.type !== 'SHARE_P') throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'expected SHARE_P');
+      if (msg.suite !== suite) {
+        throw new SecGearError(ErrorCode.INVALID_MESSAGE, `prover offered ${msg.suite.name}, this record is for ${suite.name}`);
+      }
+      const X = decodePoint(suite, msg.shareP, 'shareP');
+      const y = ephemeralScalar(suite, this.#ephemeral);
+      const { Z, V } = verifierPoints(suite, { y, w0: this.#w0, L: this.#L, X });
+      const shareV = encodePoint(computeShareV(suite, y, this.#w0));
+      const schedule = keySchedule(suite, {
+        ...this.#session,
+        shareP: msg.shareP,
+        shareV,
+        Z: encodePoint(Z),
+        V: encodePoint(V),
+        w0: this.#w0Bytes,
+      });
+      try {
+        this.#expectedConfirmP = schedule.confirmP.slice();
+        this.#sharedKey = schedule.K_shared;
+        this.#state = 'awaiting-confirmation';
+        return encodeMessage({ type: 'SHARE_V', suite, shareV, confirmV: schedule.confirmV });
+      } finally {
+        wipeSchedule(schedule);
+        zeroize(schedule.confirmP);
+      }
+    });
+  }
+
+  /**
+   * Processes message 3 (confirmP): verifies it in constant time and only then returns the shared
+   * key. A wrong password surfaces here as CC_ERROR_CONFIRMATION_FAILED.
+   */
+  finish(message: Uint8Array): VerifierResult {
+    this.#expect('awaiting-confirmation', 'finish');
+    return this.#guard(() => {
+      const msg = decodeMessage(message, 'CONFIRM_P');
+      if (msg.type !== 'CONFIRM_P') throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'expected CONFIRM_P');
+      if (msg.suite !== this.suite) {
+        throw new SecGearError(ErrorCode.INVALID_MESSAGE, `confirmation for ${msg.suite.name}, this handshake runs ${this.suite.name}`);
+      }
+      if (!constantTimeEqual(this.#expectedConfirmP!, msg.confirmP)) {
+        throw new SecGearError(
+          ErrorCode.CONFIRMATION_FAILED,
+          'the prover\'s key confirmation did not verify: wrong password, different identities or context, or a tampered message',
+        );
+      }
+      const sharedKey = this.#sharedKey!;
+      this.#sharedKey = undefined;
+      this.#wipe();
+      this.#state = 'complete';
+      return { sharedKey };
+    });
+  }
+
+  /** Ends the handshake and overwrites what can be overwritten; the instance is then unusable. */
+  abort(): void {
+    if (this.#state !== 'complete') this.#state = 'failed';
+    this.#wipe();
+  }
+
+  #expect(state: VerifierState, call: string): void {
+    if (this.#state !== state) {
+      throw new SecGearError(
+        ErrorCode.PROTOCOL_STATE,
+        `Verifier.${call}() called in state "${this.#state}" (needs "${state}"); a Verifier runs one handshake, create a new one`,
+      );
+    }
+  }
+
+  #guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      this.#state = 'failed';
+      this.#wipe();
+      throw error;
+    }
+  }
+
+  #wipe(): void {
+    if (this.#expectedConfirmP) zeroize(this.#expectedConfirmP);
+    if (this.#sharedKey) zeroize(this.#sharedKey);
+    this.#expectedConfirmP = undefined;
+    this.#sharedKey = undefined;
+    zeroize(this.#w0Bytes);
+  }
+}
