@@ -45,6 +45,11 @@ export function zeroize(bytes: Uint8Array): void {
   bytes.fill(0);
 }
 
+/** True for a Uint8Array from any realm (values that crossed a worker or vm boundary included). */
+export function isBytes(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
 /** A view of a Uint8Array as Buffer without copying (for node APIs that want Buffer). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

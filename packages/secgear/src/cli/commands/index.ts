@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
+import { registerBuild } from './build.js';
+import { registerInspect } from './inspect.js';
+import { registerKeygen } from './keygen.js';
+import { registerVerify } from './verify.js';
 
 /** One line per command; each command lives in its own file next to this one. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerKeygen(program);
+  registerBuild(program);
+  registerInspect(program);
+  registerVerify(program);
 }

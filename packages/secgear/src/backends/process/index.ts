@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createSimulatedPlatform } from '../sim-platform/index.js';
+import type { EnclaveMessage } from '../../common/protocol.js';
+import type { Backend, BackendStartParams, EnclaveTransport } from '../types.js';
+
+const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+
+let bootstrapSource: string | null = null;
+function bootstrap(): string {
+  bootstrapSource ??= readFileSync(new URL('./child-bootstrap.js', import.meta.url), 'utf8');
+  return bootstrapSource;
+}
+
+/**
+ * Each enclave in its own OS process under Node's permission model: it may read only its own
+ * image, and may not write files, spawn processes, start workers, load addons or use WASI.
+ */
+export const processBackend: Backend = {
+  name: 'process',
+  isolation:
+    "simulation: separate OS process under Node's permission model (reads only its own image; no file writes, child processes, workers or addons); no hardware protection, the host's OS can read enclave memory",
+  strength: 20,
+  supportsSwitchless: false,
+  available: () =>
+    process.allowedNodeEnvironmentFlags.has(permissionFlag)
+      ? { ok: true }
+      : { ok: false, reason: `this Node.js has no ${permissionFlag} (the permission model); use Node 20 or newer` },
+  createPlatform: createSimulatedPlatform,
+  async start({ image, init, heapLimitMb }: BackendStartParams): Promise<EnclaveTransport> {
+    const args = [
+      permissionFlag,
+      '--disable-warning=ExperimentalWarning',
+      ...(image.path ? [`--allow-fs-read=${image.path}`] : []),
+      `--max-old-space-size=${heapLimitMb}`,
+      '--input-type=module',
+      '-e',
+      bootstrap(),
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced', env: {} });
+    let stderrTail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
+    });
+    let exitHandler: ((reason: string) => void) | null = null;
+    let terminated = false;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.once('exit', (code, signal) => {
+      if (terminated) return;
+      const oom = /heap out of memory|Reached heap limit/.test(stderrTail);
+      exitHandler?.(
+        oom
+          ? `the enclave ran out of memory (heap limit ${heapLimitMb} MiB)`
+          : signal
+            ? `the enclave process was killed (${signal})`
+            : `the enclave process exited (code ${code})`,
+      );
+    });
+    child.on('error', () => {
+      /* reported through 'exit' */
+    });
+    child.send({ init, bundle: image.bundle });
+    return {
+      send: (message) => {
+        if (child.connected) child.send(message);
+      },
+      onMessage: (handler) => child.on('message', (m) => handler(m as EnclaveMessage)),
+      onExit: (handler) => {
+        exitHandler = handler;
+      },
+      async terminate() {
+        if (terminated) return;
+        terminated = true;
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exited;
+      },
+    };
+  },
+};

@@ -1,0 +1,37 @@
+import type { EnclaveIdentity, PlatformService, SimulatedPlatformOptions } from '../common/platform.js';
+import type { EnclaveInit, EnclaveMessage, HostMessage } from '../common/protocol.js';
+import type { VerifiedImage } from '../image/verify-image.js';
+
+/** What a backend needs to start one enclave instance. */
+export interface BackendStartParams {
+  image: VerifiedImage;
+  init: EnclaveInit;
+  heapLimitMb: number;
+}
+
+/** The message pipe to one running enclave, whatever isolates it. */
+export interface EnclaveTransport {
+  send(message: HostMessage): void;
+  /** Registers the handler for messages from the enclave (one handler). */
+  onMessage(handler: (message: EnclaveMessage) => void): void;
+  /** Called once when the enclave stops for any reason other than terminate(): crash, exit, out of memory. */
+  onExit(handler: (reason: string) => void): void;
+  /** Stops the enclave and releases everything it held. Idempotent. */
+  terminate(): Promise<void>;
+}
+
+export interface Backend {
+  /** The `type` users pass to createEnclave. */
+  name: string;
+  /** What isolation it gives, in words a user can act on (including what it does not give). */
+  isolation: string;
+  /** Higher is stronger; `type: "auto"` picks the strongest available backend. */
+  strength: number;
+  /** Whether switchless calls (shared memory with the enclave) are possible. */
+  supportsSwitchless: boolean;
+  /** Whether this machine can run it; the reason when not. */
+  available(): { ok: true } | { ok: false; reason: string };
+  /** The platform service (keys, reports, evidence) bound to a verified identity. */
+  createPlatform(identity: EnclaveIdentity, options: SimulatedPlatformOptions): PlatformService;
+  start(params: BackendStartParams): Promise<EnclaveTransport>;
+}

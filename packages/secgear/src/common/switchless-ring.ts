@@ -1,0 +1,70 @@
+/**
+ * The switchless ring: a SharedArrayBuffer the host and the enclave's switchless server share.
+ * Layout (docs/formats/switchless-ring.md):
+ *   control: Int32[8]  DOORBELL (sequence, bumped on every submit or posted message),
+ *                      MESSAGES (1 when the host posted a normal message), CLOSED
+ *   slots:   poolSize × (Int32[4] header: STATE, FUNCTION, LENGTH, CALL_ID  +  slotBytes payload)
+ * A slot moves FREE → RESERVED (host writes args) → SUBMITTED → RUNNING (enclave took it)
+ * → DONE (result written) → FREE (host read it). Every transition is an Atomics operation.
+ */
+
+export const CONTROL_INTS = 8;
+export const DOORBELL = 0;
+export const MESSAGES = 1;
+export const CLOSED = 2;
+
+export const HEADER_INTS = 4;
+export const STATE = 0;
+export const FUNCTION = 1;
+export const LENGTH = 2;
+export const CALL_ID = 3;
+
+export const FREE = 0;
+export const RESERVED = 1;
+export const SUBMITTED = 2;
+export const RUNNING = 3;
+export const DONE = 4;
+
+/** Result kinds, stored in FUNCTION once a slot is DONE. */
+export const RESULT_OK = 0;
+export const RESULT_ERROR = 1;
+/** The result did not fit the slot: it comes as a normal message keyed by CALL_ID. */
+export const RESULT_BY_MESSAGE = 2;
+
+export interface RingView {
+  control: Int32Array;
+  /** One header view per slot. */
+  headers: Int32Array[];
+  /** Buffer views of each slot's payload (Buffer: native UTF-8 string writes). */
+  payloads: Buffer[];
+  slotBytes: number;
+}
+
+function slotStride(slotBytes: number): number {
+  return HEADER_INTS * 4 + slotBytes;
+}
+
+export function ringByteLength(poolSize: number, slotBytes: number): number {
+  return CONTROL_INTS * 4 + poolSize * slotStride(slotBytes);
+}
+
+export function createRingBuffer(poolSize: number, slotBytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(ringByteLength(poolSize, slotBytes));
+}
+
+export function viewRing(buffer: SharedArrayBuffer, poolSize: number, slotBytes: number): RingView {
+  const headers: Int32Array[] = [];
+  const payloads: Buffer[] = [];
+  for (let i = 0; i < poolSize; i++) {
+    const base = CONTROL_INTS * 4 + i * slotStride(slotBytes);
+    headers.push(new Int32Array(buffer, base, HEADER_INTS));
+    payloads.push(Buffer.from(buffer, base + HEADER_INTS * 4, slotBytes));
+  }
+  return { control: new Int32Array(buffer, 0, CONTROL_INTS), headers, payloads, slotBytes };
+}
+
+/** Wakes the enclave's switchless server (after a submit or a posted message). */
+export function ringDoorbell(control: Int32Array): void {
+  Atomics.add(control, DOORBELL, 1);
+  Atomics.notify(control, DOORBELL);
+}

@@ -1,0 +1,8 @@
+/**
+ * `secgear/enclave`: the trusted API. Import it from enclave code only; it is bundled into
+ * the enclave image.
+ */
+export { defineEnclave, type EnclaveDefinition, type EcallTable, type EcallFunction } from './runtime/runtime.js';
+export { ocall, useOcalls, random, identity, log, type Identity, type OcallProxies } from './api.js';
+export { platformCall } from './runtime/platform-call.js';
+export { SecGearError, ErrorCode } from '../common/errors.js';

@@ -1,0 +1,166 @@
+/**
+ * The trusted runtime. It is bundled into every enclave image (and so measured with it) and
+ * talks to the backend only through the hook the backend's bootstrap installed.
+ */
+import { ErrorCode, SecGearError, type ErrorCodeName } from '../../common/errors.js';
+import {
+  LOG_LEVELS,
+  RUNTIME_HOOK,
+  ToEnclave,
+  ToHost,
+  type EnclaveInit,
+  type HostMessage,
+  type LogLevel,
+  type RuntimeHook,
+  type WireError,
+} from '../../common/protocol.js';
+import { installPlatformTransport } from './platform-call.js';
+import { startSwitchlessServer } from './switchless-server.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EcallFunction = (...args: any[]) => unknown;
+export type EcallTable = Record<string, EcallFunction>;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+interface RuntimeState {
+  hook: RuntimeHook;
+  init: EnclaveInit;
+  ecalls: Map<string, EcallFunction>;
+  declaredOcalls: Set<string>;
+  pending: Map<number, Pending>;
+  nextId: number;
+  logLevel: number;
+}
+
+let state: RuntimeState | null = null;
+
+function hook(): RuntimeHook | undefined {
+  return (globalThis as Record<symbol, RuntimeHook | undefined>)[RUNTIME_HOOK];
+}
+
+/** Turns anything thrown by trusted code into what may cross the boundary. */
+export function toWireError(error: unknown, debug: boolean): WireError {
+  const code = (error as { code?: unknown })?.code;
+  const wire: WireError = {
+    code: typeof code === 'string' && code.startsWith('CC_ERROR_') ? (code as ErrorCodeName) : ErrorCode.ENCLAVE_EXCEPTION,
+    message: error instanceof Error ? error.message : String(error),
+  };
+  if (debug && error instanceof Error && error.stack) wire.stack = error.stack;
+  return wire;
+}
+
+function fromWireError(wire: WireError): SecGearError {
+  return new SecGearError(wire.code, wire.message);
+}
+
+function requireState(what: string): RuntimeState {
+  if (!state) throw new SecGearError(ErrorCode.NOT_SUPPORTED, `${what} is only available inside a running enclave (after defineEnclave)`);
+  return state;
+}
+
+function request(kind: typeof ToHost.Ocall | typeof ToHost.Platform, name: string, args: unknown[]): Promise<unknown> {
+  const s = requireState(kind === ToHost.Ocall ? `ocall ${name}` : `platform ${name}`);
+  const id = s.nextId++;
+  return new Promise((resolve, reject) => {
+    s.pending.set(id, { resolve, reject });
+    s.hook.send([kind, id, name, args]);
+  });
+}
+
+async function handleCall(s: RuntimeState, id: number, name: string, args: unknown[]): Promise<void> {
+  const fn = s.ecalls.get(name);
+  if (!fn) {
+    s.hook.send([ToHost.Result, id, false, { code: ErrorCode.ECALL_NOT_FOUND, message: `the enclave has no ecall "${name}"` }]);
+    return;
+  }
+  try {
+    const value = await fn(...args);
+    s.hook.send([ToHost.Result, id, true, value]);
+  } catch (error) {
+    s.hook.send([ToHost.Result, id, false, toWireError(error, s.init.identity.debug)]);
+  }
+}
+
+function onMessage(s: RuntimeState, message: HostMessage): void {
+  switch (message[0]) {
+    case ToEnclave.Call:
+      void handleCall(s, message[1], message[2], message[3]);
+      return;
+    case ToEnclave.OcallResult:
+    case ToEnclave.PlatformResult: {
+      const pending = s.pending.get(message[1]);
+      if (!pending) return;
+      s.pending.delete(message[1]);
+      if (message[2]) pending.resolve(message[3]);
+      else pending.reject(fromWireError(message[3] as WireError));
+      return;
+    }
+  }
+}
+
+export interface EnclaveDefinition<E extends EcallTable> {
+  ecalls: E;
+}
+
+/**
+ * Declares the enclave's ecalls. Call once, at the top level of the enclave entry module.
+ * Outside an enclave (unit tests of trusted code) it only returns the definition.
+ */
+export function defineEnclave<E extends EcallTable>(definition: EnclaveDefinition<E>): EnclaveDefinition<E> {
+  const h = hook();
+  if (!h) return definition;
+  if (state) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'defineEnclave() may be called only once per enclave');
+  const ecalls = new Map<string, EcallFunction>();
+  for (const [name, fn] of Object.entries(definition.ecalls)) {
+    if (typeof fn !== 'function') throw new SecGearError(ErrorCode.BAD_PARAMETERS, `ecall "${name}" is not a function`);
+    ecalls.set(name, fn);
+  }
+  const s: RuntimeState = {
+    hook: h,
+    init: h.init,
+    ecalls,
+    declaredOcalls: new Set(h.init.ocalls),
+    pending: new Map(),
+    nextId: 1,
+    logLevel: LOG_LEVELS.indexOf(h.init.logLevel),
+  };
+  state = s;
+  installPlatformTransport((op, args) => request(ToHost.Platform, op, args));
+  h.onMessage((m) => onMessage(s, m));
+  if (h.init.switchless) {
+    const debug = h.init.identity.debug;
+    startSwitchlessServer(h.init.switchless, {
+      functions: h.init.switchless.functions.map((name) => ecalls.get(name) as ((...args: unknown[]) => unknown) | undefined),
+      toWireError: (error) => toWireError(error, debug),
+      sendResult: (callId, ok, value) => h.send([ToHost.Result, callId, ok, value]),
+    });
+  }
+  h.send([ToHost.Ready, [...ecalls.keys()]]);
+  return definition;
+}
+
+/** Makes a declared ocall. Undeclared names are refused here and again by the host. */
+export function callOcall(name: string, args: unknown[]): Promise<unknown> {
+  const s = requireState(`ocall ${name}`);
+  if (!s.declaredOcalls.has(name)) {
+    return Promise.reject(new SecGearError(ErrorCode.OCALL_NOT_ALLOWED, `ocall "${name}" is not declared in the enclave manifest; add it to "ocalls" and rebuild`));
+  }
+  return request(ToHost.Ocall, name, args);
+}
+
+/** The enclave's own identity, as the backend verified it from the signed image. */
+export function currentInit(): EnclaveInit {
+  return requireState('identity()').init;
+}
+
+/** Sends a log line to the host when its level passes the enclave's filter. */
+export function sendLog(level: LogLevel, message: string): void {
+  const s = state;
+  if (!s) return;
+  if (LOG_LEVELS.indexOf(level) > s.logLevel) return;
+  s.hook.send([ToHost.Log, level, message]);
+}

@@ -1,0 +1,132 @@
+/**
+ * The enclave side of switchless calls. A JavaScript enclave has one thread, so that thread
+ * is the switchless worker: between turns of its event loop it takes tasks from the ring
+ * without any message passing. When the ring is idle it spins (`busy`) or, after
+ * `retriesBeforeSleep` idle polls, sleeps in Atomics.wait (`wakeup`) until the host rings the
+ * doorbell. The host also rings it when it posts a normal message, so normal ecalls and ocall
+ * results are never starved.
+ */
+import { decodeFrom, encodeInto } from '../../common/codec.js';
+import type { SwitchlessInit, WireError } from '../../common/protocol.js';
+import {
+  CALL_ID,
+  CLOSED,
+  DONE,
+  DOORBELL,
+  FUNCTION,
+  LENGTH,
+  MESSAGES,
+  RESULT_BY_MESSAGE,
+  RESULT_ERROR,
+  RESULT_OK,
+  RUNNING,
+  STATE,
+  SUBMITTED,
+  viewRing,
+} from '../../common/switchless-ring.js';
+
+/** Longest single sleep, so enclave timers still fire while the ring is idle. */
+const SLEEP_SLICE_MS = 20;
+/** In `busy` mode, how many idle polls before letting the event loop run once. */
+const BUSY_POLLS_PER_TURN = 20_000;
+
+export interface SwitchlessServerDeps {
+  functions: Array<((...args: unknown[]) => unknown) | undefined>;
+  toWireError(error: unknown): WireError;
+  /** Delivers a result that does not fit its slot as a normal message. */
+  sendResult(callId: number, ok: boolean, value: unknown): void;
+}
+
+export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServerDeps): void {
+  const ring = viewRing(init.buffer, init.poolSize, init.slotBytes);
+  const { control } = ring;
+  let yieldToEventLoop = false;
+
+  const finish = (slot: number, ok: boolean, value: unknown): void => {
+    const header = ring.headers[slot];
+    let kind = ok ? RESULT_OK : RESULT_ERROR;
+    let end: number;
+    try {
+      end = encodeInto(value, ring.payloads[slot], 0, ring.slotBytes);
+    } catch {
+      end = -1; // not plain data: structured clone on the message path can still carry it
+    }
+    if (end < 0) {
+      try {
+        deps.sendResult(header[CALL_ID], ok, value);
+      } catch (error) {
+        deps.sendResult(header[CALL_ID], false, deps.toWireError(error));
+      }
+      kind = RESULT_BY_MESSAGE;
+      end = 0;
+    }
+    header[FUNCTION] = kind;
+    header[LENGTH] = end;
+    Atomics.store(header, STATE, DONE);
+    Atomics.notify(header, STATE);
+  };
+
+  const runSlot = (slot: number): void => {
+    const header = ring.headers[slot];
+    const fn = deps.functions[header[FUNCTION]];
+    let result: unknown;
+    try {
+      const args = decodeFrom(ring.payloads[slot], 0, header[LENGTH]);
+      if (!fn || !Array.isArray(args)) throw new Error('malformed switchless task');
+      result = fn(...args);
+    } catch (error) {
+      finish(slot, false, deps.toWireError(error));
+      return;
+    }
+    if (result instanceof Promise) {
+      yieldToEventLoop = true; // its continuation runs as a microtask, after this turn
+      result.then(
+        (v) => finish(slot, true, v),
+        (e) => finish(slot, false, deps.toWireError(e)),
+      );
+    } else {
+      finish(slot, true, result);
+    }
+  };
+
+  /** Takes and runs every submitted task; returns how many ran. */
+  const drain = (): number => {
+    let ran = 0;
+    for (let i = 0; i < ring.headers.length; i++) {
+      const header = ring.headers[i];
+      if (Atomics.load(header, STATE) === SUBMITTED && Atomics.compareExchange(header, STATE, SUBMITTED, RUNNING) === SUBMITTED) {
+        runSlot(i);
+        ran++;
+      }
+    }
+    return ran;
+  };
+
+  const serve = (): void => {
+    let idle = 0;
+    for (;;) {
+      if (Atomics.load(control, CLOSED)) return;
+      if (Atomics.load(control, MESSAGES)) {
+        Atomics.store(control, MESSAGES, 0);
+        break; // let the event loop deliver the posted messages
+      }
+      const seen = Atomics.load(control, DOORBELL);
+      if (drain() > 0) {
+        idle = 0;
+        if (yieldToEventLoop) break;
+        continue;
+      }
+      idle++;
+      if (init.policy === 'busy') {
+        if (idle % BUSY_POLLS_PER_TURN === 0) break;
+        continue;
+      }
+      if (idle <= init.retriesBeforeSleep) continue;
+      if (Atomics.wait(control, DOORBELL, seen, SLEEP_SLICE_MS) === 'timed-out') break;
+      idle = 0;
+    }
+    yieldToEventLoop = false;
+    setImmediate(serve);
+  };
+  setImmediate(serve);
+}

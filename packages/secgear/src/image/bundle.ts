@@ -1,0 +1,54 @@
+import { builtinModules } from 'node:module';
+import { build, type Plugin } from 'esbuild';
+import { ErrorCode, SecGearError } from '../common/errors.js';
+
+/**
+ * Node built-ins enclave code may import: pure computation only. Anything that reaches the
+ * host's files, processes, network or threads is refused at build time; ask the host through
+ * an ocall instead. (The `process` backend also enforces this at run time.)
+ */
+export const ALLOWED_BUILTINS = new Set([
+  'assert', 'assert/strict', 'buffer', 'crypto', 'events', 'string_decoder', 'util', 'url', 'path', 'path/posix',
+  'querystring', 'punycode', 'timers', 'timers/promises', 'perf_hooks', 'zlib', 'stream', 'stream/promises', 'stream/web', 'tls',
+]);
+
+const builtinPolicy: Plugin = {
+  name: 'secgear-builtin-policy',
+  setup(b) {
+    const builtins = new Set(builtinModules);
+    b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (!args.path.startsWith('node:') && !builtins.has(name)) return undefined;
+      if (ALLOWED_BUILTINS.has(name)) return { path: `node:${name}`, external: true };
+      return {
+        errors: [{ text: `enclave code may not import "${args.path}": it reaches outside the enclave. Declare an ocall and let the host do it.` }],
+      };
+    });
+  },
+};
+
+/** Bundles an enclave entry (TypeScript or JavaScript) and everything it imports into one ES module. */
+export async function bundleEnclave(entry: string, options: { minify?: boolean; sourcemap?: boolean } = {}): Promise<Uint8Array> {
+  try {
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      minify: options.minify ?? false,
+      sourcemap: options.sourcemap ? 'inline' : false,
+      legalComments: 'none',
+      logLevel: 'silent',
+      plugins: [builtinPolicy],
+    });
+    return result.outputFiles[0].contents;
+  } catch (error) {
+    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors;
+    const detail = errors?.length
+      ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text)).join('\n')
+      : (error as Error).message;
+    throw new SecGearError(ErrorCode.BUILD_FAILED, `bundling ${entry} failed:\n${detail}`, { cause: error });
+  }
+}
