@@ -1,0 +1,50 @@
+import { certificatesFrom, parseCertificate } from '../pki/chain.js';
+import type { VerifierContext } from '../types.js';
+
+/** Trust anchors and certificate pools as the verifier plug-ins use them. */
+
+/** DER trust anchors: the plug-in's built-in roots (unless replaced) plus the caller's X.509 anchors. */
+export function x509Anchors(context: VerifierContext, builtIn: readonly Uint8Array[]): Uint8Array[] {
+  const explicit: Uint8Array[] = [];
+  for (const anchor of context.trustAnchors) if (anchor.kind === 'x509') explicit.push(anchor.der);
+  return context.replaceBuiltInAnchors ? explicit : [...builtIn, ...explicit];
+}
+
+/** Every certificate (DER) in the collateral items, whatever their role, in order. */
+export function collateralCertificates(context: VerifierContext, roles?: readonly string[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const item of context.collateral) {
+    if (roles && !roles.includes(item.role)) continue;
+    try {
+      for (const der of certificatesFrom(item.data)) if (der.byteLength > 0 && der[0] === 0x30) out.push(der);
+    } catch {
+      // not certificates: another plug-in's collateral
+    }
+  }
+  return out;
+}
+
+/**
+ * Orders a chain from `leaf` upwards by following issuer names through `pool` (the leaf
+ * first; stops at a self-signed certificate or when no issuer is found). Signatures are not
+ * checked here: `verifyCertificateChain` does that.
+ */
+export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[]): Uint8Array[] {
+  const chain = [leaf];
+  let current = parseCertificate(leaf);
+  while (chain.length < 8 && current.issuer !== current.subject) {
+    const next = pool.find((der) => {
+      if (chain.some((c) => c === der)) return false;
+      try {
+        const candidate = parseCertificate(der);
+        return candidate.subject === current.issuer && current.checkIssued(candidate);
+      } catch {
+        return false;
+      }
+    });
+    if (!next) break;
+    chain.push(next);
+    current = parseCertificate(next);
+  }
+  return chain;
+}
