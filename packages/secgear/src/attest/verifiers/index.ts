@@ -2,4 +2,7 @@
  * Registration of the built-in verifier plug-ins: one import line each.
  * Importing `secgear/attest` registers them all.
  */
-export {};
+import { registerVerifier } from '../registry.js';
+import { simVerifier } from './sim/index.js';
+
+registerVerifier(simVerifier);

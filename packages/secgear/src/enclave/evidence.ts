@@ -1,0 +1,36 @@
+/**
+ * Remote-attestation evidence from inside the enclave. The platform (the backend's quoting
+ * service) signs this enclave's identity, the report data and the verifier's nonce; the result
+ * travels in one envelope (media type + bytes, after the RATS conceptual message wrapper) that
+ * `verifyEvidence` in `secgear/attest` accepts whatever TEE produced it. On `sim` and `process`
+ * the evidence says `tee: "sim"` and verifiers reject it unless simulation is allowed.
+ */
+import { isBytes } from '../common/bytes.js';
+import { ErrorCode, SecGearError } from '../common/errors.js';
+import { MAX_NONCE_SIZE, PlatformOp, REPORT_DATA_SIZE, type PlatformEvidence } from '../common/platform-ops.js';
+import { platformCall } from './runtime/platform-call.js';
+
+export interface EvidenceOptions {
+  /** The verifier's challenge (at most 64 bytes), echoed in the evidence for freshness. */
+  nonce?: Uint8Array;
+  /** Up to 64 bytes bound into the evidence (zero-padded), e.g. a hash of a key this enclave holds. */
+  reportData?: Uint8Array;
+}
+
+/** Evidence in its envelope: `{ mediaType, data }`. */
+export type Evidence = PlatformEvidence;
+
+export async function getEvidence(options: EvidenceOptions = {}): Promise<Evidence> {
+  const { nonce, reportData } = options;
+  if (nonce !== undefined && (!isBytes(nonce) || nonce.byteLength > MAX_NONCE_SIZE)) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, `nonce must be a Uint8Array of at most ${MAX_NONCE_SIZE} bytes`);
+  }
+  if (reportData !== undefined && (!isBytes(reportData) || reportData.byteLength > REPORT_DATA_SIZE)) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, `reportData must be a Uint8Array of at most ${REPORT_DATA_SIZE} bytes`);
+  }
+  const result = (await platformCall(PlatformOp.evidence, { nonce, reportData })) as Evidence;
+  if (!result || typeof result.mediaType !== 'string' || !isBytes(result.data)) {
+    throw new SecGearError(ErrorCode.GENERIC, 'the platform returned malformed evidence');
+  }
+  return { mediaType: result.mediaType, data: result.data };
+}
