@@ -92,6 +92,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
   private readonly pending = new Map<number, PendingCall>();
   private readonly queue: QueuedCall[] = [];
   private nextId = 1;
+  private readonly counters = { normal: 0, switchless: 0, fallbacks: 0, ocalls: 0 };
   private active = 0;
   private lostReason: string | null = null;
   private destroying: Promise<void> | null = null;
@@ -118,6 +119,11 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     this.ecall = Object.freeze(proxies) as unknown as EcallProxies<E>;
     this.transport.onMessage((m) => this.onMessage(m));
     this.transport.onExit((reason) => this.onLost(reason));
+  }
+
+  /** Call counters: normal and switchless ecalls, switchless calls that fell back, ocalls served. */
+  stats(): { normal: number; switchless: number; fallbacks: number; ocalls: number } {
+    return { ...this.counters };
   }
 
   /** Switchless ecall names by ring function index (what the enclave's server needs). */
@@ -162,7 +168,12 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
       return Promise.reject(new SecGearError(ErrorCode.ECALL_NOT_ALLOWED, `ecall "${name}" is private: only callable from an ocall that allows it`));
     }
     if (decl.switchless && this.switchless) {
-      const viaRing = this.callSwitchless(name, args);
+      let viaRing: Promise<unknown> | null;
+      try {
+        viaRing = this.callSwitchless(name, args);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       if (viaRing) return viaRing;
     }
     return this.callNormal(name, args, options, !nested);
@@ -172,6 +183,8 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     const client = this.switchless as SwitchlessClient;
     const id = this.nextId++;
     const outcome = client.call(this.switchlessIndex.get(name) as number, args, id);
+    if (outcome.kind === 'fallback' || (outcome.kind === 'full' && this.switchlessRollback)) this.counters.fallbacks++;
+    else if (outcome.kind !== 'full') this.counters.switchless++;
     switch (outcome.kind) {
       case 'done':
         return outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(this.enclaveError(outcome.value as WireError));
@@ -242,6 +255,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
           signal,
         };
         this.pending.set(id, entry);
+        this.counters.normal++;
         this.transport.send([ToEnclave.Call, id, name, args]);
         this.switchless?.notifyMessage();
       };
@@ -316,6 +330,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
       this.reply(ToEnclave.OcallResult, id, false, { code: ErrorCode.OCALL_NOT_ALLOWED, message: `ocall "${name}" is not declared by this enclave image` } satisfies WireError);
       return;
     }
+    this.counters.ocalls++;
     const context: OcallContext = { enclave: this, ocall: name, allow, active: true };
     try {
       const value = await ocallContext.run(context, () => implementation(...args));

@@ -66,7 +66,13 @@ export class SwitchlessClient {
     const slot = this.reserve();
     if (slot < 0) return { kind: 'full' };
     const header = this.ring.headers[slot];
-    const end = encodeInto(args, this.ring.payloads[slot], 0, this.slotBytes);
+    let end: number;
+    try {
+      end = encodeInto(args, this.ring.payloads[slot], 0, this.slotBytes);
+    } catch (error) {
+      Atomics.store(header, STATE, FREE); // a value that cannot cross must not leak the slot
+      throw error;
+    }
     if (end < 0) {
       Atomics.store(header, STATE, FREE);
       return { kind: 'fallback' };

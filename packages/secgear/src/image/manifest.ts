@@ -45,8 +45,11 @@ export interface EnclaveManifest {
 }
 
 /** What a developer writes in `enclave.json`; defaults fill the rest. */
-export type ManifestInput = Partial<Omit<EnclaveManifest, 'switchless'>> & {
+export type ManifestInput = Partial<Omit<EnclaveManifest, 'switchless' | 'ecalls' | 'ocalls'>> & {
   name: string;
+  /** Names, or declarations with attributes. */
+  ecalls?: Array<string | EcallDeclaration>;
+  ocalls?: Array<string | OcallDeclaration>;
   switchless?: Partial<ManifestSwitchless>;
   /** Path of an EDL file (relative to the manifest); used by the build, recorded as `edlHash`. */
   edl?: string;
