@@ -6,6 +6,7 @@ import { randomBytes, scrypt } from 'node:crypto';
 import { zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { bytesToBigInt, decodeScalar, encodePoint, encodeScalar, lengthPrefixed, passwordBytes, toBytes, type BytesLike } from './encoding.js';
+import { multiplyBase } from './scalar-mul.js';
 import { resolveSuite, type Suite, type SuiteName } from './suites.js';
 
 /**
@@ -127,5 +128,5 @@ export function computeVerifierRecord(w0: Uint8Array, w1: Uint8Array, options: {
   const suite = resolveSuite(options.suite);
   decodeScalar(suite, w0, 'w0');
   const w1n = decodeScalar(suite, w1, 'w1');
-  return { suite: suite.name, w0: w0.slice(), L: encodePoint(suite.Point.BASE.multiply(w1n)) };
+  return { suite: suite.name, w0: w0.slice(), L: encodePoint(multiplyBase(suite, w1n)) };
 }

@@ -33,6 +33,11 @@ export interface Suite {
   readonly hashLength: number;
   readonly M: Point;
   readonly N: Point;
+  /**
+   * OpenSSL curve name when node:crypto's ECDH is the faster way to multiply by a secret scalar
+   * (P-256, which OpenSSL implements in constant-time assembly); see scalar-mul.ts.
+   */
+  readonly opensslCurve: string | undefined;
 }
 
 function defineSuite(
@@ -41,6 +46,7 @@ function defineSuite(
   curve: { Point: WeierstrassPointCons<bigint> },
   mHex: string,
   nHex: string,
+  opensslCurve?: string,
 ): Suite {
   const Point = curve.Point;
   const scalarLength = Point.Fn.BYTES;
@@ -48,6 +54,9 @@ function defineSuite(
   const N = Point.fromHex(nHex);
   M.assertValidity();
   N.assertValidity();
+  // Fixed points used in every handshake: cache window tables (computed lazily on first use).
+  M.precompute(8);
+  N.precompute(8);
   return Object.freeze({
     name,
     id,
@@ -61,6 +70,7 @@ function defineSuite(
     hashLength: 32,
     M,
     N,
+    opensslCurve,
   });
 }
 
@@ -72,6 +82,7 @@ export const P256_SHA256: Suite = defineSuite(
   // RFC 9382 §6, seeds "1.2.840.10045.3.1.7 point generation seed (M)" / "(N)"
   '02886e2f97ace46e55ba9dd7242579f2993b64e16ef3dcab95afd497333d8fa12f',
   '03d8bbd6c639c62937b04d997f38c3770719c629d7014d49a24b4f98baa1292b49',
+  'prime256v1',
 );
 
 /** SPAKE2+-P384-SHA256-HKDF-SHA256-HMAC-SHA256. */
