@@ -4,5 +4,9 @@
  */
 import { registerVerifier } from '../registry.js';
 import { simVerifier } from './sim/index.js';
+import { sgxDcapVerifier } from './sgx-dcap/index.js';
+import { tdxVerifier } from './tdx/index.js';
 
 registerVerifier(simVerifier);
+registerVerifier(sgxDcapVerifier);
+registerVerifier(tdxVerifier);
