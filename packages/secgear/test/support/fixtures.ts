@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ const built = new Map<string, Promise<string>>();
 
 /** Builds a fixture enclave (with manifest overrides) once per process; returns the image path. */
 export function buildFixture(name: string, overrides: Partial<ManifestInput> = {}, signingKey = testKey()): Promise<string> {
-  const id = `${name}-${JSON.stringify(overrides)}-${signingKey.length}-${signingKey.slice(-24)}`;
+  const id = `${name}-${JSON.stringify(overrides)}-${createHash('sha256').update(signingKey).digest('hex')}`;
   let image = built.get(id);
   if (!image) {
     const output = join(scratchDir(), `${name}-${built.size}.sgimg`);
