@@ -34,3 +34,12 @@ export async function getEvidence(options: EvidenceOptions = {}): Promise<Eviden
   }
   return { mediaType: result.mediaType, data: result.data };
 }
+
+/**
+ * A ready-made ecall for hosts that attest this enclave (`secgear attest` calls the ecall named
+ * `getEvidence` by default): `defineEnclave({ ecalls: { getEvidence: evidenceEcall } })` and
+ * declare `getEvidence` in the manifest. Arguments cross as bytes; the result is the envelope.
+ */
+export function evidenceEcall(nonce?: Uint8Array, reportData?: Uint8Array): Promise<Evidence> {
+  return getEvidence({ nonce, reportData });
+}
