@@ -1,0 +1,92 @@
+import { ErrorCode, SecGearError } from '../../../common/errors.js';
+import { certificatesFrom } from '../../pki/chain.js';
+import { certificateParts, subjectAltDnsNames } from '../../pki/extensions.js';
+import type { EvidenceFormat } from '../../types.js';
+import { INTEL_QUOTE_TAGS, parseTaggedEvidence, type TaggedEvidence } from './tcg-evidence.js';
+
+/**
+ * Finds TEE evidence inside an RA-TLS certificate:
+ * - Gramine legacy extension 1.2.840.113741.1337.6 (Gramine's encoder wrote the OID's own tag
+ *   and length into its value, so it reads as 0.6.9.42.840.113741.1337.6): a raw SGX quote;
+ * - Intel SGX SDK extension 1.2.840.113741.1.13.1: a raw SGX quote;
+ * - TCG DICE tagged evidence 2.23.133.5.4.9: `tag([quote, claims])`;
+ * - AWS Nitro document hex-encoded as the first label of a DNS subjectAltName (Evervault Cages).
+ */
+export const RA_TLS_OIDS = {
+  gramineLegacy: '1.2.840.113741.1337.6',
+  gramineLegacyMisencoded: '0.6.9.42.840.113741.1337.6',
+  intelSgxSdk: '1.2.840.113741.1.13.1',
+  tcgTaggedEvidence: '2.23.133.5.4.9',
+  subjectAltName: '2.5.29.17',
+} as const;
+
+export type EvidenceSource = 'gramine-legacy' | 'sgx-sdk' | 'tcg-dice' | 'nitro-san';
+
+export interface EmbeddedEvidence {
+  source: EvidenceSource;
+  format: EvidenceFormat;
+  data: Uint8Array;
+  /** For TCG tagged evidence: the claims the quote's report data hashes. */
+  tagged: TaggedEvidence | null;
+}
+
+export interface RaTlsCertificate {
+  /** The leaf certificate (DER): the first in a PEM bundle. */
+  der: Uint8Array;
+  /** Further certificates of a PEM bundle (a CA-issued leaf's issuer, for example). */
+  bundle: Uint8Array[];
+  spki: Uint8Array;
+  evidence: EmbeddedEvidence[];
+}
+
+function bad(message: string): never {
+  throw new SecGearError(ErrorCode.INVALID_EVIDENCE, `RA-TLS certificate: ${message}`);
+}
+
+/** SGX quotes are version 3, or versions 4/5 with TEE type 0; TDX quotes are 4/5 with TEE type 0x81. */
+export function quoteFormat(quote: Uint8Array): EvidenceFormat {
+  if (quote.byteLength < 48) bad(`embedded quote is only ${quote.byteLength} bytes`);
+  const version = quote[0] | (quote[1] << 8);
+  const teeType = quote[4] | (quote[5] << 8) | (quote[6] << 16) | (quote[7] << 24);
+  if (version === 3) return 'sgx-dcap';
+  if ((version === 4 || version === 5) && teeType === 0) return 'sgx-dcap';
+  if ((version === 4 || version === 5) && teeType === 0x81) return 'tdx';
+  return bad(`embedded quote version ${version} with TEE type 0x${teeType.toString(16)} is not an Intel SGX or TDX quote`);
+}
+
+const HEX = /^(?:[0-9a-f]{2})+$/i;
+
+function nitroFromSan(value: Uint8Array): Uint8Array | null {
+  let best: string | null = null;
+  for (const name of subjectAltDnsNames(value)) {
+    const label = name.split('.')[0];
+    if (label.length >= 200 && HEX.test(label) && (best === null || label.length > best.length)) best = label;
+  }
+  if (!best) return null;
+  const bytes = new Uint8Array(Buffer.from(best, 'hex'));
+  return bytes[0] === 0x84 || (bytes[0] === 0xd2 && bytes[1] === 0x84) ? bytes : null;
+}
+
+/** Parses PEM or DER and lists the embedded evidence. Throws CC_ERROR_INVALID_EVIDENCE. */
+export function extractRaTlsEvidence(input: Uint8Array): RaTlsCertificate {
+  const ders = certificatesFrom(input);
+  if (ders.length === 0) bad('no certificate found (expected PEM or DER)');
+  const [der, ...bundle] = ders;
+  const parts = certificateParts(der);
+  const evidence: EmbeddedEvidence[] = [];
+  for (const ext of parts.extensions) {
+    if (ext.oid === RA_TLS_OIDS.gramineLegacy || ext.oid === RA_TLS_OIDS.gramineLegacyMisencoded) {
+      evidence.push({ source: 'gramine-legacy', format: quoteFormat(ext.value), data: ext.value, tagged: null });
+    } else if (ext.oid === RA_TLS_OIDS.intelSgxSdk) {
+      evidence.push({ source: 'sgx-sdk', format: quoteFormat(ext.value), data: ext.value, tagged: null });
+    } else if (ext.oid === RA_TLS_OIDS.tcgTaggedEvidence) {
+      const tagged = parseTaggedEvidence(ext.value);
+      if (!INTEL_QUOTE_TAGS.includes(tagged.tag)) bad(`TCG tagged evidence with tag ${tagged.tag} is not a supported evidence type`);
+      evidence.push({ source: 'tcg-dice', format: quoteFormat(tagged.evidence), data: tagged.evidence, tagged });
+    } else if (ext.oid === RA_TLS_OIDS.subjectAltName) {
+      const doc = nitroFromSan(ext.value);
+      if (doc) evidence.push({ source: 'nitro-san', format: 'nitro', data: doc, tagged: null });
+    }
+  }
+  return { der, bundle, spki: parts.spki, evidence };
+}

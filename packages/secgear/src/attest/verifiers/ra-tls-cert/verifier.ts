@@ -1,0 +1,108 @@
+import { bytesEqual } from '../../../common/bytes.js';
+import { parseCertificate } from '../../pki/chain.js';
+import { getVerifier } from '../../registry.js';
+import type { EvidenceVerifier, NormalizedClaims, Tee, VerifierContext, VerifierOutput } from '../../types.js';
+import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
+import { checkBinding } from './binding.js';
+import { extractRaTlsEvidence, RA_TLS_OIDS, type RaTlsCertificate } from './extract.js';
+import { certificateParts } from '../../pki/extensions.js';
+
+/**
+ * RA-TLS certificate verifier: extracts every piece of evidence the certificate carries,
+ * verifies each through the registered verifier of its format, and checks that each vouches
+ * for the certificate's public key. The certificate itself must be valid at `now`; its
+ * signature is checked when its issuer is at hand (self-signed, or the next certificate of a
+ * PEM bundle). The TLS handshake proves possession of the key; the evidence proves where it lives.
+ */
+
+function certificateChecks(cert: RaTlsCertificate, context: VerifierContext, checks: CheckList): void {
+  const x509 = parseCertificate(cert.der);
+  const at = context.now.getTime();
+  const from = Date.parse(x509.validFrom);
+  const to = Date.parse(x509.validTo);
+  checks.record(
+    'certificate.validity',
+    at < from || at > to ? `the certificate is not valid at ${context.now.toISOString()} (valid ${x509.validFrom} to ${x509.validTo})` : null,
+  );
+  const issuerDer = x509.issuer === x509.subject ? cert.der : cert.bundle.find((der) => x509.checkIssued(parseCertificate(der)));
+  if (!issuerDer) {
+    checks.pass('certificate.signature', 'issuer certificate not supplied, signature not checked (the evidence binds the key)');
+    return;
+  }
+  let ok = false;
+  try {
+    ok = x509.verify(parseCertificate(issuerDer).publicKey);
+  } catch (error) {
+    checks.fail('certificate.signature', `the signature could not be checked: ${errorMessage(error)}`);
+    return;
+  }
+  checks.record('certificate.signature', ok ? null : 'the certificate signature does not verify with its issuer key', issuerDer === cert.der ? 'self-signed' : 'issued by the next certificate');
+}
+
+export async function verifyRaTlsCertificate(data: Uint8Array, context: VerifierContext): Promise<VerifierOutput> {
+  const checks = new CheckList();
+  let cert: RaTlsCertificate;
+  try {
+    cert = extractRaTlsEvidence(data);
+    parseCertificate(cert.der);
+  } catch (error) {
+    checks.fail('certificate.parse', errorMessage(error));
+    return { tee: null, claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['certificate.parse failed'] } };
+  }
+  checks.pass('certificate.parse');
+  certificateChecks(cert, context, checks);
+  if (cert.evidence.length === 0) checks.fail('evidence.extract', 'the certificate carries no TEE evidence (no RA-TLS extension and no Nitro document)');
+
+  const inner: VerifierContext = { ...context, nonce: undefined };
+  const appraisal = new AppraisalBuilder();
+  const evidence: Record<string, unknown>[] = [];
+  let primary: { tee: Tee | null; claims: NormalizedClaims | null } | null = null;
+  const seen: { data: Uint8Array; output: VerifierOutput }[] = [];
+  for (const item of cert.evidence) {
+    const name = item.source;
+    let output: VerifierOutput;
+    try {
+      // identical quotes in two extensions are verified once
+      output = seen.find((s) => bytesEqual(s.data, item.data))?.output ?? (await getVerifier(item.format).verify(item.data, inner));
+    } catch (error) {
+      checks.fail(`${name}.verify`, `the embedded ${item.format} evidence could not be verified: ${errorMessage(error)}`);
+      continue;
+    }
+    seen.push({ data: item.data, output });
+    for (const c of output.checks) checks.outcomes.push({ ...c, check: `${name}.${c.check}` });
+    const binding = checkBinding(item, output.claims, output.rawClaims, cert.spki, cert.evidence);
+    checks.record(`${name}.binding`, binding.failure, binding.how);
+    for (const reason of output.appraisal.reasons) appraisal.add(output.appraisal.status, `${name}: ${reason}`);
+    if (output.appraisal.reasons.length === 0) appraisal.add(output.appraisal.status, `${name}: ${output.appraisal.status}`);
+    primary ??= { tee: output.tee, claims: output.claims };
+    evidence.push({ source: name, format: item.format, claims: output.claims, rawClaims: output.rawClaims });
+  }
+  const x509 = parseCertificate(cert.der);
+  return {
+    tee: primary?.tee ?? null,
+    claims: primary?.claims ?? null,
+    rawClaims: {
+      certificate: { subject: x509.subject, issuer: x509.issuer, validFrom: x509.validFrom, validTo: x509.validTo, subjectPublicKeyInfo: cert.spki },
+      evidence,
+    },
+    checks: checks.outcomes,
+    appraisal: appraisal.build(),
+  };
+}
+
+const EVIDENCE_OIDS = new Set<string>([RA_TLS_OIDS.gramineLegacy, RA_TLS_OIDS.gramineLegacyMisencoded, RA_TLS_OIDS.intelSgxSdk, RA_TLS_OIDS.tcgTaggedEvidence]);
+
+export const raTlsCertVerifier: EvidenceVerifier = {
+  format: 'ra-tls-cert',
+  detect(data) {
+    const pem = data.byteLength > 27 && Buffer.from(data.subarray(0, 64)).toString('latin1').includes('-----BEGIN CERTIFICATE-----');
+    if (!pem && !(data[0] === 0x30 && (data[1] & 0x80) !== 0)) return false;
+    try {
+      const cert = extractRaTlsEvidence(data);
+      return cert.evidence.length > 0 || certificateParts(cert.der).extensions.some((e) => EVIDENCE_OIDS.has(e.oid));
+    } catch {
+      return false;
+    }
+  },
+  verify: verifyRaTlsCertificate,
+};

@@ -1,0 +1,134 @@
+import { verifyCoseSign1 } from '../../cose/sign1.js';
+import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
+import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
+import { buildChain, collateralCertificates, x509Anchors } from '../anchors.js';
+import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
+import { keyBindingFailure, realmPublicKey } from '../cca/binding.js';
+import { platformClaims, realmClaims } from '../cca/raw-claims.js';
+import { appraiseLifecycle, looksLikeCcaCollection } from '../cca/verifier.js';
+import { lifecycleName, parseCcaCollection, type CcaCollection } from '../cca/token.js';
+
+/**
+ * Huawei virtCCA verifier. The token is the CCA collection with a CVM token (44241, signed by
+ * the CVM key it carries in claim 44237) and, on newer firmware, a platform token (44234)
+ * signed by the device's AIK, whose challenge is the hash of the CVM key. The AIK certificate
+ * must chain to the Huawei roots the caller passes as anchors (none are built in).
+ *
+ * Without a platform token nothing ties the CVM key to the AIK: the checks can all pass (as
+ * secGear's own verifier accepts such tokens) but the appraisal is contraindicated, because
+ * anyone can make such a token with a key of their own.
+ */
+const HUAWEI = /(^|\n)O=Huawei($|\n)/;
+
+function aikCertificate(context: VerifierContext): { leaf: Uint8Array | null; pool: Uint8Array[] } {
+  const pool = collateralCertificates(context);
+  const leaf =
+    pool.find((der) => {
+      try {
+        return !parseCertificate(der).ca;
+      } catch {
+        return false;
+      }
+    }) ?? null;
+  return { leaf, pool };
+}
+
+export async function verifyVirtCcaToken(data: Uint8Array, context: VerifierContext): Promise<VerifierOutput> {
+  const checks = new CheckList();
+  let token: CcaCollection;
+  try {
+    token = parseCcaCollection(data, false);
+  } catch (error) {
+    checks.fail('token.parse', errorMessage(error));
+    return { tee: 'virtcca', claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['token.parse failed'] } };
+  }
+  checks.pass('token.parse', token.platform ? 'CVM token and platform token' : 'CVM token only (no platform token)');
+  const cvm = token.realm;
+  try {
+    checks.record('cvm.signature', verifyCoseSign1(cvm.cose, realmPublicKey(cvm.claims.publicKey)));
+  } catch (error) {
+    checks.fail('cvm.signature', `the CVM public key (claim 44237) is unusable: ${errorMessage(error)}`);
+  }
+
+  const { leaf, pool } = aikCertificate(context);
+  if (!leaf) checks.fail('aik.present', 'no AIK certificate in the collateral; pass the device AIK certificate with --collateral');
+  else {
+    checks.pass('aik.present', parseCertificate(leaf).subject.replace(/\n/g, ', '));
+    const chain = buildChain(leaf, pool);
+    checks.outcomes.push(verifyCertificateChain(chain, { name: 'aik', now: context.now, anchors: x509Anchors(context, []) }));
+    if (token.platform) {
+      try {
+        checks.record('platform.signature', verifyCoseSign1(token.platform.cose, parseCertificate(leaf).publicKey));
+      } catch (error) {
+        checks.fail('platform.signature', errorMessage(error));
+      }
+    }
+  }
+  if (token.platform) {
+    checks.record('platform.cvm-binding', keyBindingFailure(token.platform.claims.challenge, cvm.claims.publicKey, cvm.claims.publicKeyHashAlgId, 'CVM'));
+  }
+
+  const appraisal = new AppraisalBuilder();
+  if (token.platform) {
+    appraiseLifecycle(appraisal, token.platform.claims);
+    appraisal.add('affirming', 'platform: the platform token is signed by the device AIK and vouches for the CVM key');
+  } else {
+    appraisal.add('contraindicated', 'binding: the token has no platform token, so nothing binds the CVM signing key to the AIK; such a token can be made without the hardware');
+  }
+  return { tee: 'virtcca', claims: normalize(token), rawClaims: rawClaims(token), checks: checks.outcomes, appraisal: appraisal.build() };
+}
+
+function normalize(token: CcaCollection): NormalizedClaims {
+  const cvm = token.realm.claims;
+  const measurements: Record<string, Uint8Array> = { RIM: cvm.initialMeasurement };
+  cvm.extensibleMeasurements.forEach((rem, i) => (measurements[`REM${i}`] = rem));
+  return {
+    tee: 'virtcca',
+    measurement: cvm.initialMeasurement,
+    measurements,
+    signer: null,
+    prodId: null,
+    svn: null,
+    debug: token.platform ? lifecycleName(token.platform.claims.lifecycle).includes('debug') : null,
+    reportData: cvm.challenge,
+    nonce: cvm.challenge,
+    tcbStatus: null,
+    advisoryIds: [],
+  };
+}
+
+function rawClaims(token: CcaCollection): Record<string, unknown> {
+  return {
+    cvm: { ...realmClaims(token.realm.claims), signature_algorithm: token.realm.cose.alg },
+    platform: token.platform ? { ...platformClaims(token.platform.claims), signature_algorithm: token.platform.cose.alg } : null,
+  };
+}
+
+function huaweiCertificates(data: Uint8Array): Uint8Array[] {
+  try {
+    return collateralCertificates({ collateral: [{ role: 'x', data }] } as VerifierContext).filter((der) => HUAWEI.test(parseCertificate(der).subject));
+  } catch {
+    return [];
+  }
+}
+
+export const virtCcaVerifier: EvidenceVerifier = {
+  format: 'virtcca',
+  detect(data) {
+    if (!looksLikeCcaCollection(data)) return false;
+    try {
+      const token = parseCcaCollection(data, false);
+      return token.platform === null || token.realm.payloadWrapping === 2;
+    } catch {
+      return false;
+    }
+  },
+  verify: verifyVirtCcaToken,
+  classifyCollateral(data) {
+    return huaweiCertificates(data).some((der) => !parseCertificate(der).ca) ? 'aikCert' : null;
+  },
+  classifyAnchor(data): TrustAnchor | null {
+    const ca = huaweiCertificates(data).find((der) => parseCertificate(der).ca);
+    return ca ? { kind: 'x509', der: ca } : null;
+  },
+};
