@@ -1,5 +1,6 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { asBuffer, bytesEqual } from '../../common/bytes.js';
+import { ErrorCode, SecGearError } from '../../common/errors.js';
 import type { CheckOutcome } from '../types.js';
 
 /** PEM text (one or many certificates) to DER blocks, in order. */
@@ -19,12 +20,20 @@ export function certificatesFrom(bytes: Uint8Array): Uint8Array[] {
 
 const parsed = new Map<string, X509Certificate>();
 
-/** Parses a DER certificate, memoised by content so repeated verifications reuse the work. */
+/**
+ * Parses a DER certificate, memoised by content so repeated verifications reuse the work.
+ * Node's X509Certificate tries PEM before DER and OpenSSL's PEM reader skips junk, so DER that
+ * merely contains a PEM block (an RA-TLS certificate whose SGX quote embeds the PCK chain) would
+ * parse as that embedded certificate. The DER is therefore wrapped as PEM here, and the result
+ * is checked to be these exact bytes.
+ */
 export function parseCertificate(der: Uint8Array): X509Certificate {
   const key = createHash('sha256').update(der).digest('base64');
   let cert = parsed.get(key);
   if (!cert) {
-    cert = new X509Certificate(asBuffer(der));
+    const pem = `-----BEGIN CERTIFICATE-----\n${asBuffer(der).toString('base64')}\n-----END CERTIFICATE-----\n`;
+    cert = new X509Certificate(pem);
+    if (!bytesEqual(new Uint8Array(cert.raw), der)) throw new SecGearError(ErrorCode.INVALID_EVIDENCE, 'the certificate has trailing bytes or is not one DER certificate');
     if (parsed.size > 1024) parsed.clear();
     parsed.set(key, cert);
   }
