@@ -3,6 +3,7 @@ import { registerBuild } from './build.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
 import { registerVerify } from './verify.js';
+import { registerVerifyEvidence } from './verify-evidence.js';
 
 /** One line per command; each command lives in its own file next to this one. */
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerBuild(program);
   registerInspect(program);
   registerVerify(program);
+  registerVerifyEvidence(program);
 }

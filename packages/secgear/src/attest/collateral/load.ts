@@ -1,0 +1,109 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCode, SecGearError } from '../../common/errors.js';
+import type { CollateralItem, TrustAnchor } from '../types.js';
+import { classifyAnchors, classifyCollateral } from './classify.js';
+
+/** Files larger than this are not collateral (the largest real TCB Info is ~20 KiB). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+export interface Skipped {
+  path: string;
+  reason: string;
+}
+
+export interface LoadedCollateral {
+  items: CollateralItem[];
+  /** Files inside folders that no plug-in recognised (explicitly named files are an error instead). */
+  skipped: Skipped[];
+}
+
+export interface LoadedAnchors {
+  anchors: TrustAnchor[];
+  skipped: Skipped[];
+}
+
+/** Files under `path` (itself when a file), sorted, hidden entries left out. */
+async function listFiles(path: string): Promise<{ files: string[]; folder: boolean }> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (!info.isDirectory()) return { files: [path], folder: false };
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number) => {
+    if (depth > 8) return;
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full, depth + 1);
+      else if (entry.isFile()) out.push(full);
+    }
+  };
+  await walk(path, 0);
+  return { files: out, folder: true };
+}
+
+async function readSmall(path: string): Promise<Uint8Array | null> {
+  const info = await stat(path);
+  if (info.size > MAX_FILE_BYTES) return null;
+  return new Uint8Array(await readFile(path));
+}
+
+/**
+ * Loads collateral from files or folders. Each file's role (TCB Info, QE identity, CRL,
+ * issuer chain, PCK certificate, VCEK, ASK/ARK, CPAK, collateral bundle, ...) is recognised from
+ * its content by the registered plug-ins, never from its name. A named file that nothing
+ * recognises is an error (`CC_ERROR_INVALID_COLLATERAL`); inside a folder it is skipped and listed.
+ */
+export async function loadCollateral(paths: string[]): Promise<LoadedCollateral> {
+  const items: CollateralItem[] = [];
+  const skipped: Skipped[] = [];
+  for (const path of paths) {
+    const { files, folder } = await listFiles(path);
+    for (const file of files) {
+      const data = await readSmall(file);
+      const role = data ? classifyCollateral(data) : null;
+      if (data && role) {
+        items.push({ role: role.role, data, source: file });
+        continue;
+      }
+      const reason = data ? 'not recognised as collateral by any registered verifier' : `larger than ${MAX_FILE_BYTES} bytes`;
+      if (!folder) {
+        throw new SecGearError(
+          ErrorCode.INVALID_COLLATERAL,
+          `${file}: ${reason} (expected TCB Info, QE identity, CRL, certificate chain, PCK certificate, VCEK/VLEK, ASK/ARK, CA bundle, CPAK or a collateral bundle)`,
+        );
+      }
+      skipped.push({ path: file, reason });
+    }
+  }
+  return { items, skipped };
+}
+
+/**
+ * Loads trust anchors from files or folders: certificates (DER or PEM, one anchor per
+ * certificate) and public keys (PEM SubjectPublicKeyInfo or JWK). A named file that is neither
+ * is an error; inside a folder it is skipped and listed.
+ */
+export async function loadTrustAnchors(paths: string[]): Promise<LoadedAnchors> {
+  const anchors: TrustAnchor[] = [];
+  const skipped: Skipped[] = [];
+  for (const path of paths) {
+    const { files, folder } = await listFiles(path);
+    for (const file of files) {
+      const data = await readSmall(file);
+      const found = data ? classifyAnchors(data) : null;
+      if (found) {
+        anchors.push(...found.map((a) => ({ ...a, source: file })));
+        continue;
+      }
+      if (!folder) throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${file}: not a trust anchor (expected an X.509 certificate, a PEM public key or a JWK)`);
+      skipped.push({ path: file, reason: 'not a certificate or public key' });
+    }
+  }
+  return { anchors, skipped };
+}
