@@ -9,7 +9,7 @@ import { loadImage, verifyImageBytes, type VerifiedImage } from '../image/verify
 import { builtinOcalls } from './builtin-ocalls.js';
 import { EnclaveHandle } from './enclave.js';
 import { reserveEnclaveSlot } from './limits.js';
-import { SWITCHLESS_DEFAULTS, type CreateEnclaveOptions } from './options.js';
+import { SWITCHLESS_DEFAULTS, type CreateEnclaveOptions, type OcallImplementation } from './options.js';
 import { SwitchlessClient } from './switchless-client.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -49,7 +49,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
       `${manifest.name} is a debug image (its secrets and stack traces are not protected); pass { debug: true } to run it, and never in production`,
     );
   }
-  const ocalls = options.ocalls ?? {};
+  const ocalls = (options.ocalls ?? {}) as Record<string, OcallImplementation>;
   for (const decl of manifest.ocalls) {
     if (typeof ocalls[decl.name] !== 'function' && !builtinOcalls.has(decl.name)) {
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, `the image declares ocall "${decl.name}" but options.ocalls has no function for it`);

@@ -1,7 +1,7 @@
 /** `secgear`: the host API — create, call and destroy enclaves. */
 export { createEnclave } from './create-enclave.js';
 export { EnclaveHandle as Enclave, type EcallProxies, type EnclaveInfo } from './enclave.js';
-export type { CreateEnclaveOptions, CallOptions, SwitchlessOptions, OcallImplementation } from './options.js';
+export type { CreateEnclaveOptions, CallOptions, SwitchlessOptions, OcallImplementation, OcallTable } from './options.js';
 export { configure, DEFAULT_MAX_ENCLAVES } from './limits.js';
 export { registerBuiltinOcall } from './builtin-ocalls.js';
 export { listBackends, registerBackend, type Backend } from '../backends/index.js';

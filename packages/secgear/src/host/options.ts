@@ -23,13 +23,20 @@ export interface SwitchlessOptions {
   rollbackToCommon?: boolean;
 }
 
+/**
+ * The host's ocall implementations: an object whose members are functions, typed by an
+ * interface of your own (`const ocalls: HostOcalls = { ... }`). createEnclave checks that every
+ * ocall the image declares is a function here.
+ */
+export type OcallTable = Readonly<Record<string, OcallImplementation>> | object;
+
 export interface CreateEnclaveOptions {
   /** `sim` (default), `process`, or `auto` for the strongest backend available here. */
   type?: 'auto' | 'sim' | 'process' | (string & {});
   /** Required to start a debug image. */
   debug?: boolean;
   /** The host's ocall implementations, by declared name. */
-  ocalls?: Record<string, OcallImplementation>;
+  ocalls?: OcallTable;
   /** Switchless calls: settings, or false to send every call the normal way. */
   switchless?: SwitchlessOptions | false;
   /** Default time limit of each ecall in milliseconds (0 or undefined: none). */

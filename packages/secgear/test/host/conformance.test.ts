@@ -1,21 +1,12 @@
 // The backend conformance suite: every backend must pass the same tests.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEnclave, EnclaveError, ErrorCode, isSecGearError, type Enclave } from '../../src/host/index.js';
-import type { ErrorCodeName } from '../../src/common/errors.js';
+import { createEnclave, EnclaveError, ErrorCode, type Enclave } from '../../src/host/index.js';
+import { rejectsWith } from '../support/assertions.js';
 import { buildFixture } from '../support/fixtures.js';
 import type { ecalls as ConformanceEcalls } from '../fixtures/enclaves/conformance.js';
 
 type Ecalls = typeof ConformanceEcalls;
-
-export function rejectsWith(code: ErrorCodeName, pattern?: RegExp) {
-  return (error: unknown) => {
-    assert.ok(isSecGearError(error), `expected a SecGearError, got ${String(error)}`);
-    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
-    if (pattern) assert.match(error.message, pattern);
-    return true;
-  };
-}
 
 function hostOcalls(printed: string[] = []) {
   let enclave: Enclave<Ecalls> | null = null;

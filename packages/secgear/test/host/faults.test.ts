@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { configure, createEnclave, DEFAULT_MAX_ENCLAVES, ErrorCode } from '../../src/host/index.js';
 import { buildFixture } from '../support/fixtures.js';
 import type { ecalls as ConformanceEcalls } from '../fixtures/enclaves/conformance.js';
-import { rejectsWith } from './conformance.test.js';
+import { rejectsWith } from '../support/assertions.js';
 
 type Ecalls = typeof ConformanceEcalls;
 const ocalls = { print: () => 0, reenter: () => 0, reenterForbidden: () => 0 };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createEnclave, ErrorCode } from '../../src/host/index.js';
 import { buildFixture } from '../support/fixtures.js';
 import type { ecalls as ConformanceEcalls } from '../fixtures/enclaves/conformance.js';
-import { rejectsWith } from './conformance.test.js';
+import { rejectsWith } from '../support/assertions.js';
 
 type Ecalls = typeof ConformanceEcalls;
 const ocalls = { print: () => 0, reenter: () => 0, reenterForbidden: () => 0 };
@@ -18,7 +18,9 @@ describe('switchless calls', () => {
       assert.deepEqual(await enclave.ecall.fastEcho(value), value);
       assert.equal(await enclave.ecall.fastAsync(41), 42);
       const stats = enclave.stats();
-      assert.ok(stats.switchless >= 202, JSON.stringify(stats));
+      // every call took the ring or, when the enclave thread was slow to take it (a loaded machine), fell back
+      assert.equal(stats.switchless + stats.fallbacks, 202, JSON.stringify(stats));
+      assert.ok(stats.switchless >= 150, JSON.stringify(stats));
       // normal ecalls still work while the ring is served
       assert.equal(await enclave.ecall.add(2, 2), 4);
       for (let i = 0; i < 40; i++) await assert.rejects(enclave.ecall.fastEcho(() => 1), rejectsWith(ErrorCode.BAD_PARAMETERS));

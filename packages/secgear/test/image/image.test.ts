@@ -9,7 +9,7 @@ import { verifyImageBytes } from '../../src/image/verify-image.js';
 import { buildImage } from '../../src/image/build-image.js';
 import { liveEnclaves } from '../../src/host/limits.js';
 import { buildFixture, fixtureEntry, fixtureManifest, testKey } from '../support/fixtures.js';
-import { rejectsWith } from '../host/conformance.test.js';
+import { rejectsWith } from '../support/assertions.js';
 
 const ocalls = { print: () => 0, reenter: () => 0, reenterForbidden: () => 0 };
 

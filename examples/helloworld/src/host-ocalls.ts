@@ -1,0 +1,4 @@
+/** The ocalls the host implements for the enclave (shared type, no code). */
+export interface HostOcalls {
+  printString(message: string): void;
+}

@@ -1,0 +1,38 @@
+// Untrusted side: verifies the image, creates the enclave, makes an ecall, serves an ocall,
+// destroys the enclave. Run with `npm start` (builds and signs the image first).
+import { createEnclave, loadImage, toHex } from 'secgear';
+import type { ecalls } from './enclave.js';
+import type { HostOcalls } from './host-ocalls.js';
+
+export async function main(imagePath: string, out: (line: string) => void = console.log): Promise<void> {
+  const image = await loadImage(imagePath);
+  out(`[1] image verified: ${image.manifest.name} ${image.manifest.version}`);
+  out(`    measurement ${toHex(image.measurement)}`);
+  out(`    signer      ${toHex(image.signer)}`);
+
+  const ocalls: HostOcalls = {
+    printString: (message) => out(`[4] ocall printString from the enclave: ${message}`),
+  };
+  const enclave = await createEnclave<typeof ecalls>(imagePath, { type: 'sim', ocalls, expect: { measurement: image.measurement } });
+  out(`[2] enclave created: backend ${enclave.info.backend}`);
+  out(`    isolation: ${enclave.info.isolation}`);
+
+  const buf = await enclave.ecall.getString(32);
+  const text = new TextDecoder().decode(buf.subarray(0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0)));
+  out(`[3] ecall getString(32) returned ${buf.byteLength} bytes: "${text}"`);
+
+  await enclave.destroy();
+  out('[5] enclave destroyed');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const imagePath = process.argv[2];
+  if (!imagePath) {
+    console.error('usage: node dist/src/host.js <image.sgimg>   (or: npm start)');
+    process.exit(1);
+  }
+  main(imagePath).catch((error: unknown) => {
+    console.error(error instanceof Error ? `${(error as { code?: string }).code ?? 'error'}: ${error.message}` : error);
+    process.exit(1);
+  });
+}
