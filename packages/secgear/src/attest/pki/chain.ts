@@ -40,6 +40,27 @@ export function parseCertificate(der: Uint8Array): X509Certificate {
   return cert;
 }
 
+const verifiedLinks = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
+
+/**
+ * Whether `cert` names `issuer` as its issuer and carries its signature. The answer depends
+ * only on the two certificates' bytes, and `parseCertificate` returns one object per content,
+ * so it is memoised per pair: repeated verifications skip the public-key operation.
+ */
+export function isSignedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
+  let byIssuer = verifiedLinks.get(cert);
+  if (!byIssuer) {
+    byIssuer = new WeakMap();
+    verifiedLinks.set(cert, byIssuer);
+  }
+  let ok = byIssuer.get(issuer);
+  if (ok === undefined) {
+    ok = cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+    byIssuer.set(issuer, ok);
+  }
+  return ok;
+}
+
 export interface ChainOptions {
   /** Name used in check names, e.g. `pck` → `pck.chain`. */
   name: string;
@@ -66,7 +87,7 @@ export function verifyCertificateChain(chain: Uint8Array[], options: ChainOption
       }
       const issuer = certs[i + 1];
       if (issuer) {
-        if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) {
+        if (!isSignedBy(cert, issuer)) {
           return { check, ok: false, detail: `certificate ${i} (${cert.subject.replace(/\n/g, ', ')}) is not signed by certificate ${i + 1}` };
         }
       }
@@ -78,7 +99,7 @@ export function verifyCertificateChain(chain: Uint8Array[], options: ChainOption
     }
     for (const anchorDer of options.anchors) {
       const anchor = parseCertificate(anchorDer);
-      if (top.checkIssued(anchor) && top.verify(anchor.publicKey)) {
+      if (isSignedBy(top, anchor)) {
         if (at < Date.parse(anchor.validFrom) || at > Date.parse(anchor.validTo)) {
           return { check, ok: false, detail: `trust anchor ${anchor.subject.replace(/\n/g, ', ')} is not valid at ${options.now.toISOString()}` };
         }
