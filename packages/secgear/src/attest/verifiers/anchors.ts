@@ -1,3 +1,4 @@
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { certificatesFrom, parseCertificate } from '../pki/chain.js';
 import type { VerifierContext } from '../types.js';
 
@@ -47,4 +48,17 @@ export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[]): Uint8
     current = parseCertificate(next);
   }
   return chain;
+}
+
+const certificateKeys = new WeakMap<X509Certificate, KeyObject>();
+
+/** The public key of a certificate (DER), memoised per parsed certificate. */
+export function certificateKey(der: Uint8Array): KeyObject {
+  const cert = parseCertificate(der);
+  let key = certificateKeys.get(cert);
+  if (!key) {
+    key = cert.publicKey;
+    certificateKeys.set(cert, key);
+  }
+  return key;
 }

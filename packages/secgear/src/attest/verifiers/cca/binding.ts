@@ -16,8 +16,21 @@ export function namedDigest(name: string, data: Uint8Array): Uint8Array | null {
   return algorithm ? new Uint8Array(createHash(algorithm).update(data).digest()) : null;
 }
 
-/** The key object of a realm public key: raw EC point (legacy profile), COSE_Key, or SPKI DER. */
+const realmKeys = new Map<string, KeyObject>();
+
+/** The key object of a realm public key: raw EC point (legacy profile), COSE_Key, or SPKI DER. Memoised by content. */
 export function realmPublicKey(bytes: Uint8Array): KeyObject {
+  const id = createHash('sha256').update(bytes).digest('base64');
+  let key = realmKeys.get(id);
+  if (!key) {
+    key = importRealmKey(bytes);
+    if (realmKeys.size >= 256) realmKeys.clear();
+    realmKeys.set(id, key);
+  }
+  return key;
+}
+
+function importRealmKey(bytes: Uint8Array): KeyObject {
   if (bytes[0] === 0x04 && (bytes.byteLength === 65 || bytes.byteLength === 97 || bytes.byteLength === 133)) return publicKeyFromEcPoint(bytes);
   if (bytes[0] === 0x30) return publicKeyFromSpki(bytes);
   const map = decodeCbor(bytes);

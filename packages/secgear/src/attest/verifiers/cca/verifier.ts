@@ -1,7 +1,7 @@
-import type { KeyObject } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { verifyCoseSign1 } from '../../cose/sign1.js';
 import { publicKeyFromJwk, publicKeyFromText } from '../../cose/keys.js';
-import { parseCertificate } from '../../pki/chain.js';
+import { certificateKey } from '../anchors.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
 import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
 import { keyBindingFailure, realmPublicKey } from './binding.js';
@@ -24,12 +24,24 @@ interface Cpak {
   source: string;
 }
 
+const jwkKeys = new WeakMap<JsonWebKey, KeyObject>();
+
+/** The key of a JWK anchor, imported once per anchor object. */
+function jwkKey(jwk: JsonWebKey): KeyObject {
+  let key = jwkKeys.get(jwk);
+  if (!key) {
+    key = publicKeyFromJwk(jwk);
+    jwkKeys.set(jwk, key);
+  }
+  return key;
+}
+
 function cpakCandidates(context: VerifierContext): Cpak[] {
   const out: Cpak[] = [];
   for (const anchor of context.trustAnchors) {
     try {
-      if (anchor.kind === 'jwk') out.push({ key: publicKeyFromJwk(anchor.jwk), source: anchor.source ?? 'JWK anchor' });
-      else out.push({ key: parseCertificate(anchor.der).publicKey, source: anchor.source ?? 'certificate anchor' });
+      if (anchor.kind === 'jwk') out.push({ key: jwkKey(anchor.jwk), source: anchor.source ?? 'JWK anchor' });
+      else out.push({ key: certificateKey(anchor.der), source: anchor.source ?? 'certificate anchor' });
     } catch {
       // an anchor that holds no usable key cannot be the CPAK
     }
@@ -37,8 +49,15 @@ function cpakCandidates(context: VerifierContext): Cpak[] {
   return out.filter((c) => c.key.asymmetricKeyType === 'ec');
 }
 
+const testCpak = new WeakMap<KeyObject, boolean>();
+
 function isTestCpak(key: KeyObject): boolean {
-  return key.export({ format: 'jwk' }).x === TEST_CPAK_X;
+  let is = testCpak.get(key);
+  if (is === undefined) {
+    is = key.export({ format: 'jwk' }).x === TEST_CPAK_X;
+    testCpak.set(key, is);
+  }
+  return is;
 }
 
 export async function verifyCcaToken(data: Uint8Array, context: VerifierContext): Promise<VerifierOutput> {

@@ -1,7 +1,7 @@
 import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import { verifyCoseSign1, coseAlgorithmName } from '../../cose/sign1.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
-import { collateralCertificates, x509Anchors } from '../anchors.js';
+import { certificateKey, collateralCertificates, x509Anchors } from '../anchors.js';
 import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
 import { AWS_NITRO_ROOT_G1 } from './aws-root.js';
 import { parseNitroDocument, type NitroDocument } from './document.js';
@@ -33,7 +33,7 @@ export async function verifyNitroDocument(data: Uint8Array, context: VerifierCon
   try {
     const leaf = parseCertificate(doc.certificate);
     leafValidity = { from: Date.parse(leaf.validFrom), to: Date.parse(leaf.validTo) };
-    checks.record('cose.signature', verifyCoseSign1(doc.cose, leaf.publicKey, { allowedAlgs: [ES384] }));
+    checks.record('cose.signature', verifyCoseSign1(doc.cose, certificateKey(doc.certificate), { allowedAlgs: [ES384] }));
   } catch (error) {
     checks.fail('cose.signature', `the leaf certificate key is unusable: ${errorMessage(error)}`);
   }

@@ -2,6 +2,7 @@ import { bytesEqual } from '../../../common/bytes.js';
 import { parseCertificate } from '../../pki/chain.js';
 import { getVerifier } from '../../registry.js';
 import type { EvidenceVerifier, NormalizedClaims, Tee, VerifierContext, VerifierOutput } from '../../types.js';
+import { certificateKey } from '../anchors.js';
 import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
 import { checkBinding } from './binding.js';
 import { extractRaTlsEvidence, RA_TLS_OIDS, type RaTlsCertificate } from './extract.js';
@@ -31,7 +32,7 @@ function certificateChecks(cert: RaTlsCertificate, context: VerifierContext, che
   }
   let ok = false;
   try {
-    ok = x509.verify(parseCertificate(issuerDer).publicKey);
+    ok = x509.verify(certificateKey(issuerDer));
   } catch (error) {
     checks.fail('certificate.signature', `the signature could not be checked: ${errorMessage(error)}`);
     return;

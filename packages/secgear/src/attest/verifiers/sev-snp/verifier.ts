@@ -2,7 +2,7 @@ import { verify as nodeVerify } from 'node:crypto';
 import { bytesEqual } from '../../../common/bytes.js';
 import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
-import { buildChain, collateralCertificates, x509Anchors } from '../anchors.js';
+import { buildChain, certificateKey, collateralCertificates, x509Anchors } from '../anchors.js';
 import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
 import { AMD_ROOT_KEYS, AMD_SIGNING_KEYS } from './amd-roots.js';
 import { decodeTcb, formatTcb, parseSnpReport, productFromCpuid, tcbAtLeast, SNP_REPORT_SIZE, type SnpProduct, type SnpReport } from './report.js';
@@ -41,7 +41,7 @@ function endorsementCandidates(context: VerifierContext): { candidates: Endorsem
 /** ECDSA P-384/SHA-384 over bytes 0x000–0x29F with the key of `der`; null when valid. */
 function checkReportSignature(report: SnpReport, der: Uint8Array): string | null {
   try {
-    const key = parseCertificate(der).publicKey;
+    const key = certificateKey(der);
     if (key.asymmetricKeyDetails?.namedCurve !== 'secp384r1') return 'the endorsement key is not a P-384 key';
     const ok = nodeVerify('sha384', report.signedBytes, { key, dsaEncoding: 'ieee-p1363' }, report.signature);
     return ok ? null : 'the report signature does not verify with the endorsement key (report altered or signed by another chip/TCB)';
@@ -66,7 +66,10 @@ export async function verifySnpReport(data: Uint8Array, context: VerifierContext
   const wanted = report.signingKey === 'none' ? null : report.signingKey;
   const matching = candidates.filter((c) => c.kind === wanted);
   // when several are given, the one whose key signed the report is the one to check
-  const endorsement = matching.find((c) => checkReportSignature(report, c.der) === null) ?? matching[0];
+  const signatureResults = matching.map((c) => checkReportSignature(report, c.der));
+  const signedBy = signatureResults.findIndex((r) => r === null);
+  const endorsement = matching[signedBy >= 0 ? signedBy : 0];
+  const signatureFailure = signatureResults[signedBy >= 0 ? signedBy : 0] ?? null;
   let keyInfo: EndorsementKeyInfo | null = null;
   const product = endorsement?.product ?? cpuProduct ?? 'Milan';
 
@@ -83,7 +86,7 @@ export async function verifySnpReport(data: Uint8Array, context: VerifierContext
       cpuProduct && cpuProduct !== endorsement.product ? `the report's CPUID says ${cpuProduct} but the ${wanted.toUpperCase()} is for ${endorsement.product}` : null,
       endorsement.product,
     );
-    checks.record('report.signature', checkReportSignature(report, endorsement.der));
+    checks.record('report.signature', signatureFailure);
     try {
       keyInfo = readEndorsementKeyInfo(endorsement.der, endorsement.kind, endorsement.product);
       const reported = decodeTcb(report.reportedTcbBytes, product);

@@ -1,7 +1,7 @@
 import { verifyCoseSign1 } from '../../cose/sign1.js';
 import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
-import { buildChain, collateralCertificates, x509Anchors } from '../anchors.js';
+import { buildChain, certificateKey, collateralCertificates, x509Anchors } from '../anchors.js';
 import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
 import { keyBindingFailure, realmPublicKey } from '../cca/binding.js';
 import { platformClaims, realmClaims } from '../cca/raw-claims.js';
@@ -58,7 +58,7 @@ export async function verifyVirtCcaToken(data: Uint8Array, context: VerifierCont
     checks.outcomes.push(verifyCertificateChain(chain, { name: 'aik', now: context.now, anchors: x509Anchors(context, []) }));
     if (token.platform) {
       try {
-        checks.record('platform.signature', verifyCoseSign1(token.platform.cose, parseCertificate(leaf).publicKey));
+        checks.record('platform.signature', verifyCoseSign1(token.platform.cose, certificateKey(leaf)));
       } catch (error) {
         checks.fail('platform.signature', errorMessage(error));
       }
