@@ -93,12 +93,15 @@ describe('simulated evidence', () => {
     assert.equal(result.failure?.check, 'sim.attestationKey.chain');
   });
 
-  it('finds this machine\'s root itself only when simulation is allowed and built-in anchors are kept', async () => {
+  it('finds this machine\'s root itself unless built-in anchors are replaced', async () => {
     const env = await evidence();
     const saved = process.env.SECGEAR_SIM_DIR;
     process.env.SECGEAR_SIM_DIR = state.dir;
     try {
       assert.equal((await verifyEvidence(env.data, { nonce, allowSimulation: true })).verified, true);
+      const strict = await verifyEvidence(env.data, { nonce });
+      assert.equal(strict.failure?.check, 'sim.simulationAllowed');
+      assert.ok(strict.checks.filter((c) => c.check !== 'sim.simulationAllowed').every((c) => c.ok), 'only simulation is refused');
       const replaced = await verifyEvidence(env.data, { nonce, allowSimulation: true, replaceBuiltInAnchors: true });
       assert.equal(replaced.failure?.check, 'sim.attestationKey.chain');
       assert.match(replaced.failure!.message, /no sim root/);

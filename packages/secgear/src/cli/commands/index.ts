@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAttest } from './attest.js';
 import { registerBuild } from './build.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerInspect(program);
   registerVerify(program);
   registerVerifyEvidence(program);
+  registerAttest(program);
 }

@@ -14,8 +14,9 @@ export const SIM_NOT_PROTECTED =
 
 function anchorsFor(context: VerifierContext): Uint8Array[] {
   const anchors = context.trustAnchors.flatMap((a) => (a.kind === 'x509' ? [a.der] : []));
-  // this machine's sim root counts as a built-in anchor, and only when simulation is allowed
-  if (context.allowSimulation && !context.replaceBuiltInAnchors) {
+  // this machine's sim root counts as a built-in anchor; it never makes evidence acceptable by
+  // itself (sim.simulationAllowed does that), it lets every other check run and report
+  if (!context.replaceBuiltInAnchors) {
     const local = readSimRootCertificate();
     if (local) anchors.push(local);
   }
@@ -62,20 +63,21 @@ export const simVerifier: EvidenceVerifier = {
     const evidence = parseSimEvidence(data);
     const anchors = anchorsFor(context);
     const checks: CheckOutcome[] = [
+      // first, so that without allowSimulation the reason given is the one that matters
+      context.allowSimulation
+        ? { check: 'sim.simulationAllowed', ok: true }
+        : { check: 'sim.simulationAllowed', ok: false, detail: `${SIM_NOT_PROTECTED}; it is accepted only when simulation is allowed (allowSimulation, --allow-sim)` },
       anchors.length === 0
         ? {
             check: 'sim.attestationKey.chain',
             ok: false,
             detail:
-              'no sim root to check against: allow simulation on the machine that produced the evidence (its root is read from ' +
+              'no sim root to check against: verify on the machine that produced the evidence (its root is read from ' +
               '$SECGEAR_SIM_DIR or ~/.secgear/sim), or pass that machine\'s sim-root.pem as a trust anchor',
           }
         : verifyCertificateChain([evidence.attestationCertificate], { name: 'sim.attestationKey', now: context.now, anchors }),
       profileCheck(evidence.attestationCertificate),
       signatureCheck(evidence.signed, evidence.signature, evidence.attestationCertificate),
-      context.allowSimulation
-        ? { check: 'sim.simulationAllowed', ok: true }
-        : { check: 'sim.simulationAllowed', ok: false, detail: `${SIM_NOT_PROTECTED}; it is accepted only when simulation is allowed (allowSimulation, --allow-sim)` },
     ];
     const { identity } = evidence;
     const claims: NormalizedClaims = {

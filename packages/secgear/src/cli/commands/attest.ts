@@ -1,0 +1,112 @@
+import { writeFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { fromHex, isBytes, toHex } from '../../common/bytes.js';
+import { ErrorCode, SecGearError } from '../../common/errors.js';
+import { MAX_NONCE_SIZE, REPORT_DATA_SIZE } from '../../common/platform-ops.js';
+import { builtinOcalls } from '../../host/builtin-ocalls.js';
+import { createEnclave } from '../../host/create-enclave.js';
+import { loadImage } from '../../image/verify-image.js';
+
+interface Options {
+  nonce: Uint8Array;
+  output: string;
+  reportData?: Uint8Array;
+  type: string;
+  ecall: string;
+  debug?: boolean;
+  simDir?: string;
+  json?: boolean;
+}
+
+const hexOption = (max: number) => (value: string): Uint8Array => {
+  let bytes: Uint8Array;
+  try {
+    bytes = fromHex(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+  if (bytes.byteLength > max) throw new InvalidArgumentError(`at most ${max} bytes (${2 * max} hex digits)`);
+  return bytes;
+};
+
+/**
+ * `secgear attest`: starts an enclave, asks it for evidence through its evidence ecall
+ * (`getEvidence(nonce, reportData)`, e.g. `evidenceEcall` from secgear/enclave), writes the
+ * evidence bytes and destroys the enclave. The host cannot make evidence by itself: only
+ * trusted code can, as on hardware.
+ */
+export function registerAttest(program: Command): void {
+  program
+    .command('attest')
+    .description('start an enclave, get remote-attestation evidence from it, write it to a file (verify with secgear verify-evidence)')
+    .argument('<image>', '.sgimg file whose enclave defines the evidence ecall')
+    .requiredOption('--nonce <hex>', `the verifier's challenge, up to ${MAX_NONCE_SIZE} bytes`, hexOption(MAX_NONCE_SIZE))
+    .requiredOption('-o, --output <file>', 'where to write the evidence (binary)')
+    .option('--report-data <hex>', `up to ${REPORT_DATA_SIZE} bytes to bind into the evidence`, hexOption(REPORT_DATA_SIZE))
+    .option('--type <backend>', 'enclave backend: sim, process or auto', 'sim')
+    .option('--ecall <name>', 'the ecall that returns evidence, called as (nonce, reportData)', 'getEvidence')
+    .option('--debug', 'allow starting a debug image')
+    .option('--sim-dir <dir>', 'simulated platform state folder (default $SECGEAR_SIM_DIR or ~/.secgear/sim)')
+    .option('--json', 'print a JSON summary')
+    .action(async (image: string, opts: Options) => {
+      // the enclave's own ocalls have no host here: each fails when called, with a reason
+      const { manifest } = await loadImage(image);
+      const refuse = (name: string) => () => {
+        throw new SecGearError(ErrorCode.OCALL_FAILED, `ocall "${name}" has no implementation under secgear attest`);
+      };
+      const ocalls = Object.fromEntries(manifest.ocalls.filter((o) => !builtinOcalls.has(o.name)).map((o) => [o.name, refuse(o.name)]));
+      const enclave = await createEnclave(image, {
+        type: opts.type,
+        ocalls,
+        debug: opts.debug ?? false,
+        platform: opts.simDir ? { stateDir: opts.simDir } : {},
+        onLog: (level, message) => process.stderr.write(`[enclave] ${level}: ${message}\n`),
+      });
+      let evidence: { mediaType: string; data: Uint8Array };
+      try {
+        let result: unknown;
+        try {
+          result = await enclave.call(opts.ecall, [opts.nonce, opts.reportData]);
+        } catch (error) {
+          if ((error as { code?: string }).code === ErrorCode.ECALL_NOT_FOUND) {
+            throw new SecGearError(
+              ErrorCode.ECALL_NOT_FOUND,
+              `${image} has no ecall "${opts.ecall}": define it in the enclave (getEvidence: evidenceEcall from secgear/enclave) and declare it in the manifest, or pass --ecall`,
+              { cause: error },
+            );
+          }
+          throw error;
+        }
+        evidence = result as typeof evidence;
+        if (!evidence || typeof evidence.mediaType !== 'string' || !isBytes(evidence.data)) {
+          throw new SecGearError(ErrorCode.BAD_PARAMETERS, `ecall "${opts.ecall}" did not return evidence ({ mediaType, data }); return getEvidence({ nonce, reportData }) from it`);
+        }
+      } finally {
+        await enclave.destroy();
+      }
+      try {
+        writeFileSync(opts.output, evidence.data);
+      } catch (error) {
+        throw new SecGearError(ErrorCode.BAD_PARAMETERS, `cannot write ${opts.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+      const summary = {
+        output: opts.output,
+        mediaType: evidence.mediaType,
+        bytes: evidence.data.byteLength,
+        backend: enclave.info.backend,
+        simulated: enclave.info.simulated,
+        measurement: toHex(enclave.info.measurement),
+        signer: toHex(enclave.info.signer),
+        nonce: toHex(opts.nonce),
+      };
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `wrote ${summary.bytes} bytes of evidence (${summary.mediaType}) to ${summary.output}\n` +
+          `enclave ${enclave.info.name} on ${summary.backend}, measurement ${summary.measurement}\n` +
+          (summary.simulated ? 'simulated evidence: verifiers accept it only with --allow-sim, it gives no hardware protection\n' : ''),
+      );
+    });
+}
