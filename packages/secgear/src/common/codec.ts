@@ -27,13 +27,15 @@ const OVERFLOW = new Overflow();
 /** Writer over a byte region; `buf` is a Buffer view so strings encode natively. */
 class Writer {
   offset: number;
+  end: number;
   constructor(
     readonly buf: Buffer,
     readonly view: DataView,
     start: number,
-    readonly end: number,
+    end: number,
   ) {
     this.offset = start;
+    this.end = end;
   }
   need(n: number): void {
     if (this.offset + n > this.end) throw OVERFLOW;
@@ -125,7 +127,10 @@ function writeString(w: Writer, tag: number, s: string): void {
  * Throws CC_ERROR_BAD_PARAMETERS for values that cannot cross (functions, class instances).
  */
 export function encodeInto(value: unknown, buf: Buffer, start: number, end: number): number {
-  const w = new Writer(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), start, end);
+  return encodeWith(new Writer(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), start, end), value);
+}
+
+function encodeWith(w: Writer, value: unknown): number {
   try {
     write(w, value, 0);
   } catch (error) {
@@ -140,7 +145,7 @@ class Reader {
     readonly buf: Buffer,
     readonly view: DataView,
     public offset: number,
-    readonly end: number,
+    public end: number,
   ) {}
   need(n: number): void {
     if (this.offset + n > this.end) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'truncated value in a switchless slot');
@@ -232,8 +237,39 @@ function readString(r: Reader): string {
 
 /** Decodes one value from `buf[start, end)`. Throws CC_ERROR_BAD_PARAMETERS on malformed input. */
 export function decodeFrom(buf: Buffer, start: number, end: number): unknown {
-  const r = new Reader(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), start, end);
+  return decodeWith(new Reader(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), start, end));
+}
+
+function decodeWith(r: Reader): unknown {
   const value = read(r, 0);
-  if (r.offset !== end) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'trailing bytes after a value in a switchless slot');
+  if (r.offset !== r.end) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'trailing bytes after a value in a switchless slot');
   return value;
+}
+
+/**
+ * Encoder and decoder bound to one fixed region (a switchless slot), reusing their views so
+ * the hot path allocates nothing but the decoded values.
+ */
+export class RegionCodec {
+  private readonly writer: Writer;
+  private readonly reader: Reader;
+
+  constructor(readonly buf: Buffer) {
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.writer = new Writer(buf, view, 0, buf.byteLength);
+    this.reader = new Reader(buf, view, 0, buf.byteLength);
+  }
+
+  /** Encodes at the start of the region; returns the length, or -1 when it does not fit. */
+  encode(value: unknown): number {
+    this.writer.offset = 0;
+    this.writer.end = this.buf.byteLength;
+    return encodeWith(this.writer, value);
+  }
+
+  decode(length: number): unknown {
+    this.reader.offset = 0;
+    this.reader.end = length;
+    return decodeWith(this.reader);
+  }
 }

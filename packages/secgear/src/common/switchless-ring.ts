@@ -1,8 +1,11 @@
+import { RegionCodec } from './codec.js';
+
 /**
  * The switchless ring: a SharedArrayBuffer the host and the enclave's switchless server share.
  * Layout (docs/formats/switchless-ring.md):
  *   control: Int32[8]  DOORBELL (sequence, bumped on every submit or posted message),
- *                      MESSAGES (1 when the host posted a normal message), CLOSED
+ *                      MESSAGES (1 when the host posted a normal message), CLOSED,
+ *                      SERVER_SLEEPING, HOST_SLEEPERS
  *   slots:   poolSize × (Int32[4] header: STATE, FUNCTION, LENGTH, CALL_ID  +  slotBytes payload)
  * A slot moves FREE → RESERVED (host writes args) → SUBMITTED → RUNNING (enclave took it)
  * → DONE (result written) → FREE (host read it). Every transition is an Atomics operation.
@@ -12,6 +15,10 @@ export const CONTROL_INTS = 8;
 export const DOORBELL = 0;
 export const MESSAGES = 1;
 export const CLOSED = 2;
+/** 1 while the enclave's server sleeps in Atomics.wait (the host notifies only then). */
+export const SERVER_SLEEPING = 3;
+/** Number of host threads sleeping in Atomics.wait on a slot (the enclave notifies only then). */
+export const HOST_SLEEPERS = 4;
 
 export const HEADER_INTS = 4;
 export const STATE = 0;
@@ -37,6 +44,8 @@ export interface RingView {
   headers: Int32Array[];
   /** Buffer views of each slot's payload (Buffer: native UTF-8 string writes). */
   payloads: Buffer[];
+  /** A codec bound to each payload. */
+  codecs: RegionCodec[];
   slotBytes: number;
 }
 
@@ -60,11 +69,15 @@ export function viewRing(buffer: SharedArrayBuffer, poolSize: number, slotBytes:
     headers.push(new Int32Array(buffer, base, HEADER_INTS));
     payloads.push(Buffer.from(buffer, base + HEADER_INTS * 4, slotBytes));
   }
-  return { control: new Int32Array(buffer, 0, CONTROL_INTS), headers, payloads, slotBytes };
+  return { control: new Int32Array(buffer, 0, CONTROL_INTS), headers, payloads, codecs: payloads.map((p) => new RegionCodec(p)), slotBytes };
 }
 
-/** Wakes the enclave's switchless server (after a submit or a posted message). */
+/**
+ * Wakes the enclave's switchless server (after a submit or a posted message). The server
+ * sets SERVER_SLEEPING before it waits on DOORBELL, so with sequentially consistent atomics
+ * either we see the flag and notify, or its wait sees the new DOORBELL value and returns.
+ */
 export function ringDoorbell(control: Int32Array): void {
   Atomics.add(control, DOORBELL, 1);
-  Atomics.notify(control, DOORBELL);
+  if (Atomics.load(control, SERVER_SLEEPING) !== 0) Atomics.notify(control, DOORBELL);
 }

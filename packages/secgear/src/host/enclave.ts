@@ -92,6 +92,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
   private readonly pending = new Map<number, PendingCall>();
   private readonly queue: QueuedCall[] = [];
   private nextId = 1;
+  private ocallsInFlight = 0;
   private readonly counters = { normal: 0, switchless: 0, fallbacks: 0, ocalls: 0 };
   private active = 0;
   private lostReason: string | null = null;
@@ -156,7 +157,8 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     if (this.lostReason) return Promise.reject(this.lostError());
     const decl = this.ecallDecls.get(name);
     if (!decl) return Promise.reject(new SecGearError(ErrorCode.ECALL_NOT_FOUND, `enclave ${this.info.name} declares no ecall "${name}"`));
-    const ctx = ocallContext.getStore();
+    // the async-context lookup is only needed while this enclave has ocalls being served
+    const ctx = this.ocallsInFlight > 0 ? ocallContext.getStore() : undefined;
     const nested = ctx !== undefined && ctx.active && ctx.enclave === this;
     if (nested) {
       if (!ctx.allow.has(name)) {
@@ -332,6 +334,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     }
     this.counters.ocalls++;
     const context: OcallContext = { enclave: this, ocall: name, allow, active: true };
+    this.ocallsInFlight++;
     try {
       const value = await ocallContext.run(context, () => implementation(...args));
       this.reply(ToEnclave.OcallResult, id, true, value);
@@ -340,6 +343,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
       this.reply(ToEnclave.OcallResult, id, false, { code, message: `ocall "${name}" failed: ${error instanceof Error ? error.message : String(error)}` } satisfies WireError);
     } finally {
       context.active = false;
+      this.ocallsInFlight--;
     }
   }
 

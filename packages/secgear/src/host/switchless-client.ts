@@ -4,13 +4,13 @@
  * untrusted threads do; if the enclave does not take the task within `retriesBeforeFallback`
  * polls the task is withdrawn and the call goes the normal way.
  */
-import { decodeFrom, encodeInto } from '../common/codec.js';
 import {
   CALL_ID,
   CLOSED,
   DONE,
   FREE,
   FUNCTION,
+  HOST_SLEEPERS,
   LENGTH,
   MESSAGES,
   RESERVED,
@@ -68,7 +68,7 @@ export class SwitchlessClient {
     const header = this.ring.headers[slot];
     let end: number;
     try {
-      end = encodeInto(args, this.ring.payloads[slot], 0, this.slotBytes);
+      end = this.ring.codecs[slot].encode(args);
     } catch (error) {
       Atomics.store(header, STATE, FREE); // a value that cannot cross must not leak the slot
       throw error;
@@ -100,7 +100,9 @@ export class SwitchlessClient {
       if (left <= 0) {
         return { kind: 'pending', slot, wait: this.waitDone(header) };
       }
+      Atomics.add(this.ring.control, HOST_SLEEPERS, 1);
       Atomics.wait(header, STATE, RUNNING, left);
+      Atomics.sub(this.ring.control, HOST_SLEEPERS, 1);
     }
     return this.collect(slot);
   }
@@ -114,7 +116,7 @@ export class SwitchlessClient {
       outcome = { kind: 'by-message' };
     } else {
       try {
-        outcome = { kind: 'done', ok: kind === RESULT_OK, value: decodeFrom(this.ring.payloads[slot], 0, header[LENGTH]) };
+        outcome = { kind: 'done', ok: kind === RESULT_OK, value: this.ring.codecs[slot].decode(header[LENGTH]) };
       } catch (error) {
         outcome = { kind: 'done', ok: false, value: { code: 'CC_ERROR_BAD_PARAMETERS', message: (error as Error).message } satisfies WireError };
       }
@@ -126,8 +128,10 @@ export class SwitchlessClient {
   private async waitDone(header: Int32Array): Promise<void> {
     while (Atomics.load(header, STATE) !== DONE) {
       if (Atomics.load(this.ring.control, CLOSED)) return;
+      Atomics.add(this.ring.control, HOST_SLEEPERS, 1);
       const result = Atomics.waitAsync(header, STATE, RUNNING, 50);
       if (result.async) await result.value;
+      Atomics.sub(this.ring.control, HOST_SLEEPERS, 1);
     }
   }
 

@@ -6,7 +6,6 @@
  * doorbell. The host also rings it when it posts a normal message, so normal ecalls and ocall
  * results are never starved.
  */
-import { decodeFrom, encodeInto } from '../../common/codec.js';
 import type { SwitchlessInit, WireError } from '../../common/protocol.js';
 import {
   CALL_ID,
@@ -14,12 +13,14 @@ import {
   DONE,
   DOORBELL,
   FUNCTION,
+  HOST_SLEEPERS,
   LENGTH,
   MESSAGES,
   RESULT_BY_MESSAGE,
   RESULT_ERROR,
   RESULT_OK,
   RUNNING,
+  SERVER_SLEEPING,
   STATE,
   SUBMITTED,
   viewRing,
@@ -47,7 +48,7 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
     let kind = ok ? RESULT_OK : RESULT_ERROR;
     let end: number;
     try {
-      end = encodeInto(value, ring.payloads[slot], 0, ring.slotBytes);
+      end = ring.codecs[slot].encode(value);
     } catch {
       end = -1; // not plain data: structured clone on the message path can still carry it
     }
@@ -63,7 +64,7 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
     header[FUNCTION] = kind;
     header[LENGTH] = end;
     Atomics.store(header, STATE, DONE);
-    Atomics.notify(header, STATE);
+    if (Atomics.load(control, HOST_SLEEPERS) !== 0) Atomics.notify(header, STATE);
   };
 
   const runSlot = (slot: number): void => {
@@ -71,7 +72,7 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
     const fn = deps.functions[header[FUNCTION]];
     let result: unknown;
     try {
-      const args = decodeFrom(ring.payloads[slot], 0, header[LENGTH]);
+      const args = ring.codecs[slot].decode(header[LENGTH]);
       if (!fn || !Array.isArray(args)) throw new Error('malformed switchless task');
       result = fn(...args);
     } catch (error) {
@@ -102,6 +103,7 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
     return ran;
   };
 
+  let drained = -1; // the DOORBELL value up to which submitted tasks were taken
   const serve = (): void => {
     let idle = 0;
     for (;;) {
@@ -111,7 +113,8 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
         break; // let the event loop deliver the posted messages
       }
       const seen = Atomics.load(control, DOORBELL);
-      if (drain() > 0) {
+      // every submit bumps DOORBELL after marking its slot, so an unchanged value means nothing new
+      if (seen !== drained && ((drained = seen), drain() > 0)) {
         idle = 0;
         if (yieldToEventLoop) break;
         continue;
@@ -122,7 +125,10 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
         continue;
       }
       if (idle <= init.retriesBeforeSleep) continue;
-      if (Atomics.wait(control, DOORBELL, seen, SLEEP_SLICE_MS) === 'timed-out') break;
+      Atomics.store(control, SERVER_SLEEPING, 1);
+      const woke = Atomics.wait(control, DOORBELL, seen, SLEEP_SLICE_MS);
+      Atomics.store(control, SERVER_SLEEPING, 0);
+      if (woke === 'timed-out') break;
       idle = 0;
     }
     yieldToEventLoop = false;

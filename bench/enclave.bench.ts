@@ -1,0 +1,120 @@
+/**
+ * Foundation benchmarks (issue 2): ecall round trips and throughput on the sim backend, each
+ * beside its baseline measured in the same run:
+ *  - switchless empty ecall p50 vs a raw SharedArrayBuffer + Atomics ping-pong between two threads
+ *  - normal empty ecall p50 vs a raw postMessage ping-pong, and vs the same call through Comlink
+ *  - 1 KiB-argument ecall throughput with 8 calls in flight vs raw postMessage with 8 in flight
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { buildImage, createEnclave, generateSigningKey } from 'secgear';
+import { concurrentThroughput, latencies, percentile } from './lib/measure.js';
+import type { BenchSuite } from './lib/types.js';
+import type { ecalls } from './enclaves/bench-enclave.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const sourceDir = join(here, '..');
+const ITERATIONS = 20_000;
+
+function worker(name: string, data: unknown): Worker {
+  return new Worker(join(here, 'workers', `${name}.js`), { workerData: data });
+}
+
+async function postMessagePingPong(): Promise<{ p50: number; throughput1k: number }> {
+  const w = worker('echo-worker', { mode: 'post' });
+  const waiting = new Map<number, () => void>();
+  w.on('message', (m: [number]) => {
+    const done = waiting.get(m[0]);
+    waiting.delete(m[0]);
+    done?.();
+  });
+  let id = 0;
+  const call = (payload?: unknown) =>
+    new Promise<void>((resolve) => {
+      const n = id++;
+      waiting.set(n, resolve);
+      w.postMessage([n, payload]);
+    });
+  const p50 = percentile(await latencies(() => call(), ITERATIONS), 50);
+  const payload = new Uint8Array(1024);
+  const throughput1k = await concurrentThroughput(() => call(payload), 8, 2);
+  await w.terminate();
+  return { p50, throughput1k };
+}
+
+/** `wait`: both threads sleep in Atomics.wait between messages; `spin`: both poll (the fastest raw exchange). */
+async function atomicsPingPong(mode: 'wait' | 'spin'): Promise<number> {
+  const buffer = new SharedArrayBuffer(4);
+  const flag = new Int32Array(buffer);
+  const w = worker('echo-worker', { mode: mode === 'wait' ? 'atomics' : 'spin', buffer });
+  await new Promise((r) => setTimeout(r, 50));
+  const once =
+    mode === 'wait'
+      ? () => {
+          Atomics.store(flag, 0, 1);
+          Atomics.notify(flag, 0);
+          while (Atomics.load(flag, 0) !== 2) Atomics.wait(flag, 0, 1);
+          Atomics.store(flag, 0, 0);
+          Atomics.notify(flag, 0);
+        }
+      : () => {
+          Atomics.store(flag, 0, 1);
+          while (Atomics.load(flag, 0) !== 2);
+          Atomics.store(flag, 0, 0);
+        };
+  const samples = await latencies(once, ITERATIONS);
+  Atomics.store(flag, 0, 3);
+  Atomics.notify(flag, 0);
+  await w.terminate();
+  return percentile(samples, 50);
+}
+
+async function comlinkP50(): Promise<number> {
+  const w = worker('comlink-worker', {});
+  const remote = Comlink.wrap<{ noop(): void }>(nodeEndpoint(w));
+  const p50 = percentile(await latencies(() => remote.noop(), ITERATIONS), 50);
+  remote[Comlink.releaseProxy]();
+  await w.terminate();
+  return p50;
+}
+
+const suite: BenchSuite = {
+  name: 'enclave calls (sim backend)',
+  async run() {
+    const dir = mkdtempSync(join(tmpdir(), 'secgear-bench-'));
+    const image = join(dir, 'bench.sgimg');
+    await buildImage({
+      entry: join(sourceDir, 'enclaves', 'bench-enclave.ts'),
+      manifest: JSON.parse(readFileSync(join(sourceDir, 'enclaves', 'bench-enclave.json'), 'utf8')),
+      key: generateSigningKey(),
+      output: image,
+    });
+    const enclave = await createEnclave<typeof ecalls>(image, { type: 'sim' });
+    const slP50 = percentile(await latencies(() => enclave.ecall.slNoop(), ITERATIONS), 50);
+    const normalP50 = percentile(await latencies(() => enclave.ecall.noop(), ITERATIONS), 50);
+    const payload = new Uint8Array(1024);
+    const throughput = await concurrentThroughput(() => enclave.ecall.take1k(payload), 8, 2);
+    const stats = enclave.stats();
+    await enclave.destroy();
+    if (stats.fallbacks > ITERATIONS / 100) process.stderr.write(`note: ${stats.fallbacks} switchless calls fell back to normal calls\n`);
+
+    const atomicsWait = await atomicsPingPong('wait');
+    const atomicsSpin = await atomicsPingPong('spin');
+    const post = await postMessagePingPong();
+    const comlink = await comlinkP50();
+    return [
+      { name: 'switchless empty ecall round trip p50', unit: 'µs', value: slP50, better: 'lower', baseline: { name: 'raw SAB+Atomics ping-pong p50, both threads polling', value: atomicsSpin } },
+      { name: 'switchless empty ecall round trip p50 vs sleeping peers', unit: 'µs', value: slP50, better: 'lower', baseline: { name: 'raw SAB+Atomics.wait/notify ping-pong p50', value: atomicsWait } },
+      { name: 'normal empty ecall round trip p50', unit: 'µs', value: normalP50, better: 'lower', baseline: { name: 'raw postMessage ping-pong p50', value: post.p50 } },
+      { name: 'normal empty ecall round trip p50 vs Comlink', unit: 'µs', value: normalP50, better: 'lower', baseline: { name: 'Comlink call p50', value: comlink } },
+      { name: '1 KiB-argument ecall throughput, 8 in flight', unit: 'calls/s', value: throughput, better: 'higher', baseline: { name: 'raw postMessage 1 KiB, 8 in flight', value: post.throughput1k } },
+    ];
+  },
+};
+
+export default suite;
