@@ -6,7 +6,15 @@
 import { KeyObject, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+// Node 20's types keep the WebCrypto types under `webcrypto` (there is no DOM lib here).
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type CryptoKey = webcrypto.CryptoKey;
+type Algorithm = webcrypto.Algorithm;
+type EcdsaParams = webcrypto.EcdsaParams;
+type EcKeyAlgorithm = webcrypto.EcKeyAlgorithm;
+type RsaHashedKeyAlgorithm = webcrypto.RsaHashedKeyAlgorithm;
+
+x509.cryptoProvider.set(webcrypto as never);
 
 export type KeySpec = { name: 'ECDSA'; namedCurve: 'P-256' | 'P-384' | 'P-521' } | { name: 'RSA-PSS' | 'RSASSA-PKCS1-v1_5'; modulusLength: number };
 
