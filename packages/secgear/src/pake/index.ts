@@ -18,6 +18,7 @@ export type { BytesLike } from './encoding.js';
 export {
   DEFAULT_SCRYPT,
   MIN_SALT_LENGTH,
+  resolveScryptParams,
   computeVerifierRecord,
   deriveProverSecrets,
   randomSalt,
@@ -41,3 +42,22 @@ export {
   type ShareP,
   type ShareV,
 } from './messages.js';
+export { RecordLayer, MAX_RECORD_PLAINTEXT, MAX_RECORDS, type RecordRole, type RecordLayerState } from './record-layer.js';
+export { GuessLimiter, type GuessLimitOptions, type GuessDecision } from './guess-limiter.js';
+export { PakeClient, PakeServiceError, type PakeClientOptions, type PakeClientState } from './client.js';
+export { attestedContext, preambleBinding, type PreambleParams } from './attested-context.js';
+export { createRegistration, encodeRegistration, decodeRegistration, type Registration } from './stored-record.js';
+export {
+  FrameKind,
+  MAX_FRAME_LENGTH,
+  decodeFrame,
+  encodeFrame,
+  type Frame,
+  type FrameKindName,
+  type HelloFrame,
+  type PreambleFrame,
+  type HandshakeFrame,
+  type FinishedFrame,
+  type DataFrame,
+  type ErrorFrame,
+} from './service-frames.js';
