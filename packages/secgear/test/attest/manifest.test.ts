@@ -49,7 +49,8 @@ const CORRECTIONS: Record<string, { failedCheck: string; why: string }> = {
     failedCheck: 'qeIdentity.mrsigner',
     why:
       "Intel's synthetic TDX sample ships a QE identity whose signed MRSIGNER (0bf58c3b...) is not the QE report's (e4bd9fc2...); " +
-      "Intel's QVL returns QE_IDENTITY_MISMATCH for it. SOURCES.md only states that signatures, binding and chain verify.",
+      "Intel's QVL returns QE_IDENTITY_MISMATCH for it (and its TCB Info has no module identity for the quote's TDX module version 0xC1). " +
+      'SOURCES.md only states that signatures, binding and chain verify; test/attest/intel/verify.test.ts checks those.',
   },
 };
 

@@ -78,15 +78,14 @@ export function intelCrl(data: Uint8Array): Crl | null {
 }
 
 function classifyCertificates(data: Uint8Array): IntelRole | null {
-  let ders: Uint8Array[];
   try {
-    ders = certificatesFrom(data);
-    if (ders.length === 0) return null;
-    const first = certInfo(ders[0]);
-    if (!first.subject.includes('CN=Intel SGX')) return null;
-    if (first.subject.includes('CN=Intel SGX PCK Certificate')) return 'pckCert';
-    if (first.subject.includes('TCB Signing')) return 'tcbInfoIssuerChain';
-    if (first.subject.includes('PCK Platform CA') || first.subject.includes('PCK Processor CA')) return 'pckCrlIssuerChain';
+    const certs = certificatesFrom(data).map(certInfo);
+    if (certs.length === 0 || !certs.every((c) => c.subject.includes('CN=Intel SGX'))) return null;
+    // chains come leaf-first or root-first: the most specific certificate decides
+    const has = (part: string) => certs.some((c) => c.subject.includes(part));
+    if (has('CN=Intel SGX PCK Certificate')) return 'pckCert';
+    if (has('TCB Signing')) return 'tcbInfoIssuerChain';
+    if (has('PCK Platform CA') || has('PCK Processor CA')) return 'pckCrlIssuerChain';
     return null;
   } catch {
     return null;
