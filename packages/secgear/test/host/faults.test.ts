@@ -73,3 +73,19 @@ describe('lifecycle limits', () => {
     await assert.rejects(createEnclave(withExtra, { ocalls }), rejectsWith(ErrorCode.INVALID_IMAGE, /notDefined/));
   });
 });
+
+describe('clean teardown', () => {
+  test('nothing is left running after destroy(): no worker, child process, pipe or timer of ours', async () => {
+    const kinds = () => process.getActiveResourcesInfo().filter((k) => /Worker|Process|Pipe|MessagePort|Timeout/.test(k)).sort();
+    const before = kinds();
+    const image = await buildFixture('conformance');
+    for (const type of ['sim', 'process'] as const) {
+      const enclave = await createEnclave<Ecalls>(image, { type, ocalls, timeoutMs: 60_000 });
+      await enclave.ecall.greet('x');
+      await assert.rejects(enclave.call('sleep', [5000], { timeoutMs: 20 }), rejectsWith(ErrorCode.TIMEOUT));
+      await enclave.destroy();
+    }
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(kinds(), before);
+  });
+});
