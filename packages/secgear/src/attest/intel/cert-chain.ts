@@ -109,6 +109,18 @@ function finish(path: CertInfo[], anchor: CertInfo, at: number, now: Date): Chai
   return { ok: true, path, anchor };
 }
 
+/**
+ * Whether `cert` is an anchor or is signed, through certificates of `pool`, by one (signatures
+ * only; validity windows are checked where a certificate is used). Catches corrupt or foreign
+ * certificates that no path would otherwise touch.
+ */
+export function chainsToAnchor(cert: CertInfo, pool: CertInfo[], anchors: CertInfo[], depth = 0): boolean {
+  if (anchors.some((a) => a.digest === cert.digest)) return true;
+  if (anchors.some((a) => signedBy(cert, a))) return true;
+  if (depth >= 8) return false;
+  return pool.some((c) => c.digest !== cert.digest && !c.selfIssued && signedBy(cert, c) && chainsToAnchor(c, pool, anchors, depth + 1));
+}
+
 /** Whether a CRL from this issuer lists the certificate's serial number. */
 export function isRevoked(cert: CertInfo, crl: Crl): boolean {
   return Buffer.from(crl.issuer).toString('hex') === cert.issuerKey && crl.revokedSerials.has(cert.serial);

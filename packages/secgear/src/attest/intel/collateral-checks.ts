@@ -63,9 +63,14 @@ export function checkSignedCollateral(name: 'tcbInfo' | 'qeIdentity', item: Sign
   return out;
 }
 
+/** Whether `issuer` signed the CRL (a success is cached by content). */
+export function crlSignedBy(crl: Crl, issuer: CertInfo): boolean {
+  return verifiedOnce(`crl|${crl.digest}|${issuer.digest}`, () => verifyCrlSignature(crl, issuer.publicKey));
+}
+
 /** Checks a CRL: issued and signed by `issuer`, inside its thisUpdate/nextUpdate window. */
 export function checkCrl(name: 'crl.root' | 'crl.pck', crl: Crl, issuer: CertInfo, now: Date): CheckOutcome[] {
-  const ok = verifiedOnce(`crl|${crl.digest}|${issuer.digest}`, () => verifyCrlSignature(crl, issuer.publicKey));
+  const ok = crlSignedBy(crl, issuer);
   if (!ok) return [{ check: `${name}.signature`, ok: false, detail: `the CRL signature does not verify with ${issuer.subject}` }];
   return [{ check: `${name}.signature`, ok: true }, windowCheck(name, crl.thisUpdate, crl.nextUpdate, now, `the CRL of ${issuer.subject}`)];
 }

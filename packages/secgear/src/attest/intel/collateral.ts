@@ -26,6 +26,8 @@ export interface IntelCollateral {
   crls: Crl[];
   /** Every certificate given (issuer chains, PCK certificates), deduplicated. */
   certs: CertInfo[];
+  /** Where each certificate came from, by digest (for messages). */
+  certSources: Map<string, string>;
   /** Items that claimed an Intel role but could not be read: each becomes a failed check. */
   errors: Array<{ check: string; detail: string }>;
   /** True when the caller gave no Intel collateral at all. */
@@ -55,9 +57,9 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * reported (never silently dropped); items of other TEEs are ignored.
  */
 export function assembleIntelCollateral(items: CollateralItem[]): IntelCollateral {
-  const out: IntelCollateral = { tcbInfos: [], qeIdentities: [], crls: [], certs: [], errors: [], empty: true };
+  const out: IntelCollateral = { tcbInfos: [], qeIdentities: [], crls: [], certs: [], certSources: new Map(), errors: [], empty: true };
   const seen = new Set<string>();
-  const addCerts = (data: Uint8Array) => {
+  const addCerts = (data: Uint8Array, source: string) => {
     const ders = certificatesFrom(data);
     if (ders.length === 0) throw new Error('no certificate found');
     for (const der of ders) {
@@ -65,6 +67,7 @@ export function assembleIntelCollateral(items: CollateralItem[]): IntelCollatera
       if (!seen.has(info.digest)) {
         seen.add(info.digest);
         out.certs.push(info);
+        out.certSources.set(info.digest, source);
       }
     }
   };
@@ -97,9 +100,9 @@ export function assembleIntelCollateral(items: CollateralItem[]): IntelCollatera
         out.tcbInfos.push(signedTcbInfo(b.tcbInfo.body, b.tcbInfo.signature, `${source} (tcb_info)`));
         out.qeIdentities.push(signedIdentity(b.qeIdentity.body, b.qeIdentity.signature, `${source} (qe_identity)`));
         for (const crl of b.crls) addCrl(crl);
-        for (const chain of b.chains) addCerts(chain);
+        for (const chain of b.chains) addCerts(chain, source);
       } else {
-        addCerts(item.data);
+        addCerts(item.data, source);
       }
     } catch (error) {
       out.errors.push({ check: `collateral.${role}`, detail: `${source}: ${message(error)}` });

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { bytesEqual } from '../../common/bytes.js';
 import type { Appraisal, CheckOutcome, TcbStatus, VerifierContext, VerifierOutput } from '../types.js';
-import { buildChain, certInfo, certInfos, type CertInfo } from './cert-chain.js';
+import { buildChain, certInfo, certInfos, chainsToAnchor, type CertInfo } from './cert-chain.js';
 import { parseCertificateChainData } from './certification-data.js';
 import { normalizedClaims, rawQuoteClaims } from './claims.js';
-import { checkCrl, checkPckRevocation, checkSignedCollateral, type TrustContext } from './collateral-checks.js';
+import { checkCrl, checkPckRevocation, checkSignedCollateral, crlSignedBy, type TrustContext } from './collateral-checks.js';
+import type { Crl } from '../pki/crl.js';
 import { assembleIntelCollateral, type IntelCollateral } from './collateral.js';
 import { p256PublicKey, verifyP256 } from './ecdsa.js';
 import { INTEL_SGX_ROOT_CA_DER } from './intel-root-ca.js';
@@ -76,10 +77,17 @@ class QuoteRun {
     const collateral = assembleIntelCollateral(this.context.collateral);
     for (const e of collateral.errors) this.fail(e.check, e.detail);
     const anchors = this.anchors();
+    const foreign = collateral.certs.find((c) => !chainsToAnchor(c, collateral.certs, anchors));
+    if (foreign) {
+      this.fail('collateral.certificate', `${foreign.subject} (${collateral.certSources.get(foreign.digest)}) does not chain to a trust anchor: corrupt, or from another PKI`);
+    }
 
-    const { leaf, pool } = this.pckCertificate(quote, collateral);
+    const { leaf, pool, fromQuote } = this.pckCertificate(quote, collateral);
     const chain = buildChain(leaf, pool, anchors, this.context.now);
     if (!chain.ok) this.fail('pck.chain', `PCK certificate: ${chain.detail}`);
+    // every certificate the quote carries must be on the verified path: none may be ignored
+    const stray = fromQuote.find((c) => !chain.path.some((p) => p.digest === c.digest));
+    if (stray) this.fail('pck.chain', `the quote's PCK chain holds a certificate that is not on the verified path: ${stray.subject}`);
     this.pass('pck.chain');
     try {
       this.pck = parsePckExtension(leaf.der);
@@ -121,7 +129,7 @@ class QuoteRun {
   }
 
   /** The PCK leaf: from the quote (certification data type 5) or, for other types, from collateral. */
-  private pckCertificate(quote: Quote, collateral: IntelCollateral): { leaf: CertInfo; pool: CertInfo[] } {
+  private pckCertificate(quote: Quote, collateral: IntelCollateral): { leaf: CertInfo; pool: CertInfo[]; fromQuote: CertInfo[] } {
     let fromQuote: CertInfo[] = [];
     if (quote.certification.type === CERT_DATA_PCK_CHAIN) {
       let ders: Uint8Array[];
@@ -146,7 +154,7 @@ class QuoteRun {
     // several PCK certificates in collateral: the one whose key signed the QE report
     const leaf = candidates.find((c) => verifyP256(c.publicKey, quote.qeReport.raw, quote.qeReportSignature)) ?? candidates[0];
     this.pass('pck.certificate', leaf.subject);
-    return { leaf, pool: [...fromQuote, ...collateral.certs] };
+    return { leaf, pool: [...fromQuote, ...collateral.certs], fromQuote };
   }
 
   /** A nonce binds when REPORTDATA starts with it, or with its SHA-256, or is its SHA-512. */
@@ -170,15 +178,28 @@ class QuoteRun {
     const anchor = pckPath[pckPath.length - 1];
     const leaf = pckPath[0];
     const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-    const rootCrl = collateral.crls.find((c) => hex(c.issuer) === anchor.subjectKey) ?? null;
+    // every CRL given must come from a known issuer and carry its valid signature: none is ignored
+    const issuers = [...anchors, ...pckPath, ...collateral.certs];
+    const fromRoot: Crl[] = [];
+    const fromPckCa: Crl[] = [];
+    for (const crl of collateral.crls) {
+      const key = hex(crl.issuer);
+      const candidates = issuers.filter((c) => c.subjectKey === key);
+      if (!candidates.length) this.fail('crl.issuer', 'a CRL was given whose issuer is none of the trust anchors, the PCK chain or the collateral certificates');
+      const name = key === anchor.subjectKey ? 'crl.root' : 'crl.pck';
+      if (!candidates.some((c) => crlSignedBy(crl, c))) this.fail(`${name}.signature`, `a CRL of ${candidates[0].subject} does not verify with its issuer's key`);
+      if (key === anchor.subjectKey) fromRoot.push(crl);
+      else if (key === leaf.issuerKey) fromPckCa.push(crl);
+    }
+    const newest = (list: Crl[]) => list.sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime())[0] ?? null;
+    const rootCrl = newest(fromRoot);
     if (rootCrl) this.record(checkCrl('crl.root', rootCrl, anchor, now));
     else this.reasons.push('collateral: no root CA CRL given, so revocation of the intermediate CAs was not checked');
-    const pckCrls = collateral.crls.filter((c) => c !== rootCrl && !anchors.some((a) => hex(c.issuer) === a.subjectKey));
-    const pckCrl = pckCrls.find((c) => hex(c.issuer) === leaf.issuerKey) ?? null;
+    const pckCrl = newest(fromPckCa);
     if (pckCrl) {
       this.record(checkCrl('crl.pck', pckCrl, pckPath[1], now));
-    } else if (pckCrls.length) {
-      this.fail('crl.pck.issuer', `the PCK CRL given was not issued by the PCK certificate's issuer (${leaf.issuer}); give the CRL of that CA`);
+    } else if (collateral.crls.length > fromRoot.length) {
+      this.fail('crl.pck.issuer', `no PCK CRL of the PCK certificate's issuer (${leaf.issuer}) was given, only CRLs of other CAs; give the CRL of that CA`);
     } else {
       this.reasons.push('collateral: no PCK CRL given, so revocation of the PCK certificate was not checked');
     }

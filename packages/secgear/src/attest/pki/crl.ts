@@ -50,24 +50,33 @@ export function parseCrl(der: Uint8Array): Crl {
     if (root.tag !== 0x30 || root.end !== der.byteLength) bad('not a single DER SEQUENCE');
     const [tbsNode, algNode, sigNode] = derChildren(root);
     if (!tbsNode || !algNode || !sigNode || tbsNode.tag !== 0x30 || sigNode.tag !== 0x03) bad('expected tbsCertList, signatureAlgorithm, signatureValue');
+    if (algNode.tag !== 0x30) bad('signatureAlgorithm is not a SEQUENCE');
     const fields = derChildren(tbsNode);
     let i = 0;
-    if (fields[i]?.tag === 0x02) i++; // version
+    if (fields[i]?.tag === 0x02) {
+      const version = derValue(fields[i++]);
+      if (version.byteLength !== 1 || version[0] !== 1) bad('only version 2 CRLs (version field 1) are supported');
+    }
     const innerAlg = fields[i++];
     const issuer = fields[i++];
     const thisUpdateNode = fields[i++];
     if (!innerAlg || !issuer || !thisUpdateNode || issuer.tag !== 0x30) bad('tbsCertList lacks signature, issuer or thisUpdate');
+    // RFC 5280 5.1.1.2: the unsigned outer algorithm must repeat the signed one exactly
+    if (Buffer.compare(Buffer.from(derElement(innerAlg)), Buffer.from(derElement(algNode))) !== 0) bad('signatureAlgorithm differs from the signed tbsCertList.signature');
     const thisUpdate = decodeTime(thisUpdateNode);
     let nextUpdate: Date | null = null;
     if (fields[i] && (fields[i].tag === 0x17 || fields[i].tag === 0x18)) nextUpdate = decodeTime(fields[i++]);
     const revokedSerials = new Set<string>();
     if (fields[i]?.tag === 0x30) {
       for (const entry of derChildren(fields[i++])) {
+        if (entry.tag !== 0x30) bad('a revoked entry is not a SEQUENCE');
         const serial = derChildren(entry)[0];
         if (!serial || serial.tag !== 0x02) bad('revoked entry without serial number');
         revokedSerials.add(serialHex(derValue(serial)));
       }
     }
+    if (fields[i] && fields[i].tag !== 0xa0) bad('unexpected field after the revoked certificates');
+    if (fields.length > i + 1) bad('unexpected fields after the CRL extensions');
     const algOid = derChildren(algNode)[0];
     if (!algOid || algOid.tag !== 0x06) bad('signatureAlgorithm has no OID');
     const bits = derValue(sigNode);

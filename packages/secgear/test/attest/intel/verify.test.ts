@@ -37,7 +37,10 @@ describe('built-in trust anchor', () => {
     const now = new Date('2025-01-01T00:00:00Z');
     const builtIn = await verifyEvidence(quote, { collateral, now });
     assert.equal(builtIn.verified, false);
-    assert.equal(builtIn.failure?.check, 'pck.chain');
+    // the test chain is refused before it is used: it does not lead to the real Intel root
+    assert.equal(builtIn.failure?.check, 'collateral.certificate');
+    const realOnly = await verifyEvidence(quote, { collateral: collateral.slice(0, 1), now });
+    assert.equal(realOnly.failure?.check, 'collateral.certificate');
     const { anchors } = await loadTrustAnchors([vectorPath('sgx-dcap/intel-qvl-sampledata-SYNTHETIC/trustedRootCaCert.pem')]);
     const explicit = await verifyEvidence(quote, { collateral, trustAnchors: anchors, now });
     assert.equal(explicit.verified, true, failure(explicit));
@@ -144,10 +147,18 @@ describe('revocation and collateral checks', () => {
     );
     assert.equal(r.failure?.check, 'tcbInfo.signature');
   });
-  it('rejects TCB Info signed by an untrusted chain', async () => {
+  it('rejects TCB Info signed by another key, and a signing chain from another PKI', async () => {
     const other = makeIntelFixture();
-    const r = await verifyFixture({}, (items) => items.map((i) => (i.role === 'tcbInfoIssuerChain' ? other.collateral.find((o) => o.role === 'tcbInfoIssuerChain')! : i)));
-    assert.equal(r.failure?.check, 'tcbInfo.signature');
+    const resigned = await verifyFixture({}, (items) => items.map((i) => (i.role === 'tcbInfo' ? other.collateral.find((o) => o.role === 'tcbInfo')! : i)));
+    assert.equal(resigned.failure?.check, 'tcbInfo.signature');
+    const foreign = await verifyFixture({}, (items) => items.map((i) => (i.role === 'tcbInfoIssuerChain' ? other.collateral.find((o) => o.role === 'tcbInfoIssuerChain')! : i)));
+    assert.equal(foreign.failure?.check, 'collateral.certificate');
+  });
+  it('rejects a CRL from an unknown issuer instead of ignoring it', async () => {
+    const other = makeIntelFixture();
+    const r = await verifyFixture({}, (items) => [...items, other.collateral.find((o) => o.role === 'rootCrl')!]);
+    // same issuer name as our root, but the signature gives it away
+    assert.equal(r.failure?.check, 'crl.root.signature');
   });
   it('rejects TCB Info for another FMSPC and SGX TCB Info for a TDX quote', async () => {
     const tdx = makeIntelFixture({ tee: 'tdx' });
