@@ -1,0 +1,214 @@
+/**
+ * Reads an EDL file and everything it imports: preprocessing, parsing, the search path,
+ * the built-in standard library, import cycles, and edger8r's import reduction (which
+ * functions `from "x.edl" import *;` or `import f1, f2;` bring in).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { EdlFile, ImportDecl, TrustedFunc, TypeDef, UntrustedFunc } from './ast.js';
+import { SyntaxFailure, type DiagnosticBag, type SourceLocation } from './diagnostics.js';
+import { tokenize } from './lexer.js';
+import { parseTokens } from './parser.js';
+import { defineMacros, preprocess, type Macro } from './preprocessor.js';
+import { STD_HEADERS, STD_LIBRARY, STD_PREFIX } from './stdlib.js';
+
+/** Where EDL text comes from; tests and tools may supply their own. */
+export interface EdlFileSystem {
+  /** The file's text, or null when it does not exist. */
+  readFile(path: string): string | null;
+}
+
+export const nodeFileSystem: EdlFileSystem = {
+  readFile(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
+      throw error;
+    }
+  },
+};
+
+export interface LoadOptions {
+  /** Directories searched for imported EDL files and #include'd files, in order. */
+  searchPath?: string[];
+  /** Preprocessor macros, like `cc -D NAME=VALUE`. */
+  defines?: Record<string, string | number | boolean>;
+  fs?: EdlFileSystem;
+}
+
+export interface LoadedFile {
+  path: string;
+  ast: EdlFile;
+  /** Part of the built-in standard library. */
+  std: boolean;
+}
+
+/** The root file and what its imports select, before semantic checks. */
+export interface LoadResult {
+  root: LoadedFile;
+  /** Every file reached, root first. */
+  files: LoadedFile[];
+  types: TypeDef[];
+  trusted: TrustedFunc[];
+  untrusted: UntrustedFunc[];
+}
+
+export class Loader {
+  private readonly cache = new Map<string, LoadedFile>();
+  private readonly fs: EdlFileSystem;
+  private readonly searchPath: string[];
+
+  constructor(
+    private readonly bag: DiagnosticBag,
+    private readonly options: LoadOptions = {},
+  ) {
+    this.fs = options.fs ?? nodeFileSystem;
+    this.searchPath = options.searchPath ?? [];
+  }
+
+  /** Parses `source` as the file `path`; null after a syntax error (in the bag). */
+  parse(path: string, source: string, std: boolean): LoadedFile | null {
+    const cached = this.cache.get(path);
+    if (cached) return cached;
+    const macros = new Map<string, Macro>();
+    defineMacros(macros, this.options.defines);
+    try {
+      const tokens = preprocess(tokenize(source, path), {
+        macros,
+        bag: this.bag,
+        stack: [path],
+        resolveInclude: (name, from) => this.findInclude(name, from),
+      });
+      const file: LoadedFile = { path, ast: parseTokens(tokens, path), std };
+      this.cache.set(path, file);
+      return file;
+    } catch (error) {
+      if (error instanceof SyntaxFailure) {
+        this.bag.items.push(error.diagnostic);
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  /** Loads the root and reduces its imports. Null when something failed (see the bag). */
+  load(rootPath: string, rootSource: string): LoadResult | null {
+    const root = this.parse(rootPath, rootSource, false);
+    if (!root) return null;
+    const result: LoadResult = { root, files: [root], types: [], trusted: [], untrusted: [] };
+    const seenFiles = new Set<string>([root.path]);
+    const seenFuncs = new Set<string>();
+    const take = (file: LoadedFile, fn: TrustedFunc | UntrustedFunc) => {
+      const key = `${file.path}\0${fn.func.name}`;
+      if (seenFuncs.has(key)) return; // the same declaration reached twice (diamond imports)
+      seenFuncs.add(key);
+      if (fn.kind === 'trusted') result.trusted.push(fn);
+      else result.untrusted.push(fn);
+    };
+    const visit = (file: LoadedFile) => {
+      if (file !== root && !seenFiles.has(file.path)) {
+        seenFiles.add(file.path);
+        result.files.push(file);
+      }
+    };
+
+    // edger8r's reduce_import: `*` takes every function and follows the file's own imports;
+    // a list takes the named functions, looking into the file's imports for the missing ones.
+    const collect = (file: LoadedFile, names: ImportDecl['names'], stack: string[], at: SourceLocation | null): string[] => {
+      visit(file);
+      if (names === '*') {
+        for (const fn of file.ast.trusted) take(file, fn);
+        for (const fn of file.ast.untrusted) take(file, fn);
+        for (const imp of file.ast.imports) this.follow(file, imp, stack, (next, s) => collect(next, imp.names, s, imp.loc));
+        return [];
+      }
+      let missing: { name: string; loc: SourceLocation }[] = [];
+      for (const want of names) {
+        const fn = file.ast.trusted.find((f) => f.func.name === want.name) ?? file.ast.untrusted.find((f) => f.func.name === want.name);
+        if (fn) take(file, fn);
+        else missing.push(want);
+      }
+      for (const imp of file.ast.imports) {
+        if (missing.length === 0) break;
+        this.follow(file, imp, stack, (next, s) => {
+          const still = new Set(collect(next, missing, s, at));
+          missing = missing.filter((m) => still.has(m.name));
+          return [];
+        });
+      }
+      return missing.map((m) => m.name);
+    };
+
+    for (const imp of root.ast.imports) {
+      this.follow(root, imp, [root.path], (next, stack) => {
+        const missing = collect(next, imp.names, stack, imp.loc);
+        if (imp.names !== '*') {
+          for (const name of missing) {
+            const loc = imp.names.find((n) => n.name === name)?.loc ?? imp.loc;
+            this.bag.error('import', loc, `import failed: function '${name}' is not declared in "${imp.path}" or the files it imports`, `check the spelling, or import it from the file that declares it`);
+          }
+        }
+        return [];
+      });
+    }
+    for (const fn of root.ast.trusted) take(root, fn);
+    for (const fn of root.ast.untrusted) take(root, fn);
+    for (const file of result.files) result.types.push(...file.ast.types);
+    return result;
+  }
+
+  /** Resolves and parses an import, detecting cycles, then runs `then` on the imported file. */
+  private follow(from: LoadedFile, imp: ImportDecl, stack: string[], then: (file: LoadedFile, stack: string[]) => string[]): void {
+    const found = this.findImport(imp.path, from.path);
+    if (!found) {
+      this.bag.error('import', imp.loc, `cannot find imported file "${imp.path}"`, `add its directory to the search path (--search-path); looked in ${this.describeSearch(from.path)}`);
+      return;
+    }
+    if (stack.includes(found.path)) {
+      const cycle = [...stack.slice(stack.indexOf(found.path)), found.path].map(shortName).join(' -> ');
+      this.bag.error('import', imp.loc, `import cycle: ${cycle}`, 'remove one of the imports; shared declarations belong in a third file both import');
+      return;
+    }
+    const file = this.parse(found.path, found.source, found.std);
+    if (!file) return;
+    then(file, [...stack, found.path]);
+  }
+
+  private candidates(name: string, fromFile: string): string[] {
+    if (isAbsolute(name)) return [name];
+    const dirs = fromFile.startsWith(STD_PREFIX) ? [] : [dirname(fromFile)];
+    return [...dirs, ...this.searchPath].map((d) => resolve(join(d, name)));
+  }
+
+  private describeSearch(fromFile: string): string {
+    const dirs = [fromFile.startsWith(STD_PREFIX) ? null : dirname(fromFile), ...this.searchPath].filter((d): d is string => d !== null);
+    return `${dirs.map((d) => `"${d}"`).join(', ') || 'no directories'} and the built-in library`;
+  }
+
+  private findImport(name: string, fromFile: string): { path: string; source: string; std: boolean } | null {
+    for (const path of this.candidates(name, fromFile)) {
+      const cached = this.cache.get(path);
+      if (cached) return { path, source: '', std: cached.std };
+      const source = this.fs.readFile(path);
+      if (source !== null) return { path, source, std: false };
+    }
+    const std = STD_LIBRARY[name];
+    if (std !== undefined) return { path: `${STD_PREFIX}${name}`, source: std, std: true };
+    return null;
+  }
+
+  private findInclude(name: string, fromFile: string): { file: string; source: string } | null {
+    for (const path of this.candidates(name, fromFile)) {
+      const source = this.fs.readFile(path);
+      if (source !== null) return { file: path, source };
+    }
+    const std = STD_HEADERS[name];
+    return std === undefined ? null : { file: `${STD_PREFIX}${name}`, source: std };
+  }
+}
+
+function shortName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,72 @@
+/**
+ * The standard EDL library that secGear applications import (`from "secgear_tstdc.edl"
+ * import *;`), so their EDL files work as they are. The names are secGear's; the contents
+ * are ours: the standard ocalls this runtime offers. The generated host code implements
+ * them (`codegen/std-ocalls.ts`); an application may override any of them.
+ * They resolve after the importing file's directory and the search path.
+ */
+
+/** Paths of built-in files start with this (it cannot clash with a real path). */
+export const STD_PREFIX = '<secgear>/';
+
+export const STD_LIBRARY: Readonly<Record<string, string>> = {
+  'secgear_tstdc.edl': `/* secGear for TypeScript: standard C support ocalls. */
+enclave {
+    untrusted {
+        /* Writes str and a newline to the host's standard output. */
+        void sg_ocall_print_string([in, string] const char *str);
+        /* The host's wall-clock time in milliseconds since the Unix epoch (untrusted, like any host time). */
+        int64_t sg_ocall_time_ms(void);
+        /* Waits ms milliseconds on the host (at most 60000). */
+        void sg_ocall_sleep_ms(uint32_t ms);
+    };
+};
+`,
+  'secgear_tswitchless.edl': `/*
+ * secGear for TypeScript: switchless calls need no declarations of their own. Mark ecalls
+ * with transition_using_threads and tune the ring with createEnclave({ switchless }) and the
+ * manifest's switchless settings; the runtime serves the ring.
+ */
+enclave {
+};
+`,
+  'secgear_pthread.edl': `/*
+ * secGear for TypeScript: threads inside an enclave are concurrent ecalls (up to the
+ * manifest's maxConcurrentEcalls); waiting is await. Nothing needs declaring here.
+ */
+enclave {
+};
+`,
+  'secgear_tssl.edl': `/* secGear for TypeScript: what TLS inside the enclave needs from the host: time. */
+enclave {
+    from "secgear_tstdc.edl" import sg_ocall_time_ms;
+};
+`,
+  'secgear_tkey_exchange.edl': `/*
+ * secGear for TypeScript: key exchange runs through the secure channel and RA-TLS modules,
+ * whose messages cross as ordinary ecalls and ocalls; nothing needs declaring here.
+ */
+enclave {
+};
+`,
+  'secgear_tprotected_fs.edl': `/*
+ * secGear for TypeScript: host file storage for the enclave's protected (sealed) files.
+ * The host sees only what the enclave writes: seal data before writing it. Names are
+ * relative to the host's storage directory; results are 0 or an errno value.
+ */
+enclave {
+    untrusted {
+        int32_t sg_ocall_pfs_size([in, string] const char *name, [out] uint64_t *size);
+        int32_t sg_ocall_pfs_read([in, string] const char *name, [out, size=len] uint8_t *buf, size_t len);
+        int32_t sg_ocall_pfs_write([in, string] const char *name, [in, size=len] const uint8_t *buf, size_t len);
+        int32_t sg_ocall_pfs_remove([in, string] const char *name);
+    };
+};
+`,
+};
+
+/** Headers an EDL file may `#include`; `include "secgear_urts.h"` (no #) is only recorded. */
+export const STD_HEADERS: Readonly<Record<string, string>> = {
+  'secgear_urts.h': '/* secGear for TypeScript: nothing to declare. */\n',
+  'secgear_t.h': '/* secGear for TypeScript: nothing to declare. */\n',
+};
