@@ -7,6 +7,7 @@ import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
 import { checkBinding } from './binding.js';
 import { extractRaTlsEvidence, RA_TLS_OIDS, type RaTlsCertificate } from './extract.js';
 import { certificateParts } from '../../pki/extensions.js';
+import { derChildren, derValue, readDer } from '../../pki/der.js';
 
 /**
  * RA-TLS certificate verifier: extracts every piece of evidence the certificate carries,
@@ -15,6 +16,25 @@ import { certificateParts } from '../../pki/extensions.js';
  * signature is checked when its issuer is at hand (self-signed, or the next certificate of a
  * PEM bundle). The TLS handshake proves possession of the key; the evidence proves where it lives.
  */
+
+/** Whether the certificate says it is self-signed: same names, or its authority key id is its own key id. */
+function claimsSelfSigned(der: Uint8Array, subject: string, issuer: string): boolean {
+  if (subject === issuer) return true;
+  let ski: Uint8Array | null = null;
+  let aki: Uint8Array | null = null;
+  for (const ext of certificateParts(der).extensions) {
+    try {
+      if (ext.oid === '2.5.29.14') ski = derValue(readDer(ext.value));
+      if (ext.oid === '2.5.29.35') {
+        const keyId = derChildren(readDer(ext.value)).find((n) => n.tag === 0x80); // [0] keyIdentifier
+        aki = keyId ? derValue(keyId) : null;
+      }
+    } catch {
+      // a malformed key identifier says nothing
+    }
+  }
+  return ski !== null && aki !== null && bytesEqual(ski, aki);
+}
 
 function certificateChecks(cert: RaTlsCertificate, context: VerifierContext, checks: CheckList): void {
   const x509 = parseCertificate(cert.der);
@@ -25,19 +45,26 @@ function certificateChecks(cert: RaTlsCertificate, context: VerifierContext, che
     'certificate.validity',
     at < from || at > to ? `the certificate is not valid at ${context.now.toISOString()} (valid ${x509.validFrom} to ${x509.validTo})` : null,
   );
-  const issuerDer = x509.issuer === x509.subject ? cert.der : cert.bundle.find((der) => x509.checkIssued(parseCertificate(der)));
+  let selfVerifies = false;
+  try {
+    selfVerifies = x509.verify(certificateKey(cert.der));
+  } catch {
+    // checked below
+  }
+  if (selfVerifies) {
+    checks.pass('certificate.signature', 'self-signed');
+    return;
+  }
+  if (claimsSelfSigned(cert.der, x509.subject, x509.issuer)) {
+    checks.fail('certificate.signature', 'the certificate is self-signed but its signature does not verify with its own key (altered)');
+    return;
+  }
+  const issuerDer = cert.bundle.find((der) => x509.checkIssued(parseCertificate(der)));
   if (!issuerDer) {
     checks.pass('certificate.signature', 'issuer certificate not supplied, signature not checked (the evidence binds the key)');
     return;
   }
-  let ok = false;
-  try {
-    ok = x509.verify(certificateKey(issuerDer));
-  } catch (error) {
-    checks.fail('certificate.signature', `the signature could not be checked: ${errorMessage(error)}`);
-    return;
-  }
-  checks.record('certificate.signature', ok ? null : 'the certificate signature does not verify with its issuer key', issuerDer === cert.der ? 'self-signed' : 'issued by the next certificate');
+  checks.record('certificate.signature', x509.verify(certificateKey(issuerDer)) ? null : 'the certificate signature does not verify with its issuer key', 'issued by the next certificate');
 }
 
 export async function verifyRaTlsCertificate(data: Uint8Array, context: VerifierContext): Promise<VerifierOutput> {
