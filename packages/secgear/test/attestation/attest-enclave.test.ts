@@ -74,9 +74,12 @@ for (const type of ['sim', 'process'] as const) {
       assert.equal(strict.appraisal.status, 'contraindicated');
       const stale = await verifyEvidence(env, { nonce: new Uint8Array(16), allowSimulation: true, trustAnchors: anchors });
       assert.equal(stale.failure?.check, 'nonce');
-      const flipped = env.data.slice();
-      flipped[20] ^= 0x10; // measurement
-      assert.equal((await verifyEvidence({ ...env, data: flipped }, { nonce, allowSimulation: true, trustAnchors: anchors })).verified, false);
+      for (let i = 0; i < env.data.byteLength; i += 3) {
+        const flipped = env.data.slice();
+        flipped[i] ^= 0x10;
+        const result = await verifyEvidence({ ...env, data: flipped }, { nonce, allowSimulation: true, trustAnchors: anchors });
+        assert.equal(result.verified, false, `byte ${i}`);
+      }
     });
   });
 }
