@@ -196,6 +196,8 @@ export interface FixtureOptions {
   /** Sign the PCK CRL with the wrong key. */
   forgePckCrl?: boolean;
   trailing?: Uint8Array;
+  /** Issue the TCB Info and QE identity for this TEE instead of the quote's (same keys). */
+  collateralTee?: 'sgx' | 'tdx';
 }
 
 export interface IntelFixture {
@@ -260,17 +262,18 @@ export function makeIntelFixture(o: FixtureOptions = {}): IntelFixture {
   });
 
   // collateral
+  const ctee = o.collateralTee ?? tee;
   const issueDate = new Date(now.getTime() - 24 * 3600 * 1000).toISOString().replace('.000', '');
   const nextUpdate = new Date(now.getTime() + 29 * 24 * 3600 * 1000).toISOString().replace('.000', '');
   const comps = (svns: number[]) => svns.map((svn) => ({ svn }));
   const levels = (o.tcbLevels ?? [{ sgx: components, pceSvn, tdx: [3, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], status: 'UpToDate' }]).map((l) => ({
-    tcb: { sgxtcbcomponents: comps(l.sgx), pcesvn: l.pceSvn, ...(tee === 'tdx' ? { tdxtcbcomponents: comps(l.tdx ?? new Array(16).fill(0)) } : {}) },
+    tcb: { sgxtcbcomponents: comps(l.sgx), pcesvn: l.pceSvn, ...(ctee === 'tdx' ? { tdxtcbcomponents: comps(l.tdx ?? new Array(16).fill(0)) } : {}) },
     tcbDate: '2024-03-13T00:00:00Z',
     tcbStatus: l.status,
     ...(l.advisories ? { advisoryIDs: l.advisories } : {}),
   }));
-  const tcbInfo: Record<string, unknown> = { id: tee === 'sgx' ? 'SGX' : 'TDX', version: 3, issueDate, nextUpdate, fmspc: hex(fmspc), pceId: hex(pceId), tcbType: 0, tcbEvaluationDataNumber: 17 };
-  if (tee === 'tdx') {
+  const tcbInfo: Record<string, unknown> = { id: ctee === 'sgx' ? 'SGX' : 'TDX', version: 3, issueDate, nextUpdate, fmspc: hex(fmspc), pceId: hex(pceId), tcbType: 0, tcbEvaluationDataNumber: 17 };
+  if (ctee === 'tdx') {
     tcbInfo.tdxModule = { mrsigner: hex(new Uint8Array(48)), attributes: '0000000000000000', attributesMask: 'FFFFFFFFFFFFFFFF' };
     if (o.moduleIdentities) {
       tcbInfo.tdxModuleIdentities = o.moduleIdentities.map((m) => ({
@@ -284,7 +287,7 @@ export function makeIntelFixture(o: FixtureOptions = {}): IntelFixture {
   }
   tcbInfo.tcbLevels = levels;
   const qeIdentity = {
-    id: tee === 'sgx' ? 'QE' : 'TD_QE',
+    id: ctee === 'sgx' ? 'QE' : 'TD_QE',
     version: 2,
     issueDate,
     nextUpdate,
@@ -294,7 +297,7 @@ export function makeIntelFixture(o: FixtureOptions = {}): IntelFixture {
     attributes: '11000000000000000000000000000000',
     attributesMask: 'FBFFFFFFFFFFFFFF0000000000000000',
     mrsigner: hex(QE_MRSIGNER),
-    isvprodid: tee === 'sgx' ? 1 : 2,
+    isvprodid: ctee === 'sgx' ? 1 : 2,
     tcbLevels: (o.qeLevels ?? [{ isvSvn: 8, status: 'UpToDate' }]).map((l) => ({ tcb: { isvsvn: l.isvSvn }, tcbDate: '2024-03-13T00:00:00Z', tcbStatus: l.status, ...(l.advisories ? { advisoryIDs: l.advisories } : {}) })),
   };
   const served = (key: string, value: object) => {

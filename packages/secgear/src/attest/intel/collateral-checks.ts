@@ -35,6 +35,28 @@ function revocationCheck(name: string, path: CertInfo[], crl: Crl | null, includ
     : { check: `${name}.revocation`, ok: true };
 }
 
+/** The TCB signing certificate (among those given) whose key verifies the item, if any. */
+export function tcbSignerOf(item: Signed<{ issueDate: Date; nextUpdate: Date }>, trust: TrustContext): CertInfo | null {
+  const sigHex = Buffer.from(item.signature).toString('hex');
+  const signers = trust.certs.filter((c) => !c.ca && c.subject.includes('TCB Signing'));
+  return signers.find((s) => verifiedOnce(`json|${item.digest}|${sigHex}|${s.digest}`, () => verifyP256(s.publicKey, item.body, item.signature))) ?? null;
+}
+
+/** Signature only (for items given but not used; used items get the full check). */
+export function signedByTcbSigner(item: Signed<{ issueDate: Date; nextUpdate: Date }>, trust: TrustContext): boolean {
+  return tcbSignerOf(item, trust) !== null;
+}
+
+/**
+ * Of several versions of the same collateral, the one to use at `now`: the newest that is
+ * current, else the newest (which then fails its validity check by name).
+ */
+export function pickCurrent<T extends { value: { issueDate: Date; nextUpdate: Date } }>(items: T[], now: Date): T | null {
+  const at = now.getTime();
+  const newest = (list: T[]) => [...list].sort((a, b) => b.value.issueDate.getTime() - a.value.issueDate.getTime())[0] ?? null;
+  return newest(items.filter((i) => i.value.issueDate.getTime() <= at && at <= i.value.nextUpdate.getTime())) ?? newest(items);
+}
+
 /**
  * Verifies a TCB Info or QE Identity: its signature over the exact signed bytes by a TCB
  * signing certificate, that certificate's chain to a trust anchor (and the root CRL), and its
@@ -45,10 +67,7 @@ export function checkSignedCollateral(name: 'tcbInfo' | 'qeIdentity', item: Sign
   if (signers.length === 0) {
     return [{ check: `${name}.chain`, ok: false, detail: `no Intel SGX TCB Signing certificate was given to check ${item.source} (add its issuer chain as collateral)` }];
   }
-  const sigHex = Buffer.from(item.signature).toString('hex');
-  const signer = signers.find((s) =>
-    verifiedOnce(`json|${item.digest}|${sigHex}|${s.digest}`, () => verifyP256(s.publicKey, item.body, item.signature)),
-  );
+  const signer = tcbSignerOf(item, trust);
   if (!signer) return [{ check: `${name}.signature`, ok: false, detail: `the signature of ${item.source} does not verify with the TCB signing certificate over the served bytes` }];
   const out: CheckOutcome[] = [{ check: `${name}.signature`, ok: true }];
   const chain = buildChain(signer, trust.certs, trust.anchors, trust.now);

@@ -4,9 +4,9 @@ import type { Appraisal, CheckOutcome, TcbStatus, VerifierContext, VerifierOutpu
 import { buildChain, certInfo, certInfos, chainsToAnchor, type CertInfo } from './cert-chain.js';
 import { parseCertificateChainData } from './certification-data.js';
 import { normalizedClaims, rawQuoteClaims } from './claims.js';
-import { checkCrl, checkPckRevocation, checkSignedCollateral, crlSignedBy, type TrustContext } from './collateral-checks.js';
+import { checkCrl, checkPckRevocation, checkSignedCollateral, crlSignedBy, pickCurrent, signedByTcbSigner, type TrustContext } from './collateral-checks.js';
 import type { Crl } from '../pki/crl.js';
-import { assembleIntelCollateral, type IntelCollateral } from './collateral.js';
+import { assembleIntelCollateral, type IntelCollateral, type Signed } from './collateral.js';
 import { p256PublicKey, verifyP256 } from './ecdsa.js';
 import { INTEL_SGX_ROOT_CA_DER } from './intel-root-ca.js';
 import { parsePckExtension, type PckExtension } from './pck-extension.js';
@@ -209,11 +209,16 @@ class QuoteRun {
     const trust: TrustContext = { anchors, certs: collateral.certs, now, rootCrl };
     const pck = this.pck!;
     const wantId = this.tee === 'sgx' ? 'SGX' : 'TDX';
+    // every signed item given must carry a valid signature, used or not
+    const unsigned = (items: Array<Signed<{ issueDate: Date; nextUpdate: Date }>>) => items.find((item) => !signedByTcbSigner(item, trust));
+    for (const [name, bad] of [['tcbInfo', unsigned(collateral.tcbInfos)], ['qeIdentity', unsigned(collateral.qeIdentities)]] as const) {
+      if (bad) this.fail(`${name}.signature`, `the signature of ${bad.source} does not verify with a TCB signing certificate over the served bytes`);
+    }
     let tcbInfo = null;
     if (collateral.tcbInfos.length) {
       const sameTee = collateral.tcbInfos.filter((t) => t.value.id === wantId);
       if (!sameTee.length) this.fail('tcbInfo.tee', `the TCB Info given is for ${collateral.tcbInfos[0].value.id}, the quote is ${wantId}`);
-      tcbInfo = sameTee.find((t) => bytesEqual(t.value.fmspc, pck.fmspc)) ?? null;
+      tcbInfo = pickCurrent(sameTee.filter((t) => bytesEqual(t.value.fmspc, pck.fmspc)), now);
       if (!tcbInfo) this.fail('tcbInfo.fmspc', `no TCB Info for FMSPC ${hex(pck.fmspc).toUpperCase()} (given: ${sameTee.map((t) => hex(t.value.fmspc).toUpperCase()).join(', ')})`);
       this.record(checkSignedCollateral('tcbInfo', tcbInfo, trust));
       this.pass('tcbInfo.fmspc');
@@ -226,7 +231,7 @@ class QuoteRun {
     let qeLevel = null;
     if (collateral.qeIdentities.length) {
       const wantQe = this.tee === 'sgx' ? 'QE' : 'TD_QE';
-      const identity = collateral.qeIdentities.find((q) => q.value.id === wantQe);
+      const identity = pickCurrent(collateral.qeIdentities.filter((q) => q.value.id === wantQe), now);
       if (!identity) this.fail('qeIdentity.id', `the QE identity given is for ${collateral.qeIdentities[0].value.id}, a ${wantId} quote needs ${wantQe}`);
       this.record(checkSignedCollateral('qeIdentity', identity, trust));
       const result = checkQeIdentity(identity.value, quote.qeReport);
