@@ -1,20 +1,17 @@
-// Trusted side: runs inside the enclave. Like secGear's hello world, get_string fills a
-// 32-byte buffer, and the enclave prints through an ocall to the host.
-import { defineEnclave, identity, useOcalls } from 'secgear/enclave';
-import type { HostOcalls } from './host-ocalls.js';
+// Trusted side: runs inside the enclave. As in secGear's hello world, get_string fills the
+// 32-byte [out] buffer; the enclave also greets the host through the print_string ocall.
+// helloworld_t.ts is generated from helloworld.edl (by `secgear build` or `secgear codegen`).
+import { defineEnclave, identity } from 'secgear/enclave';
+import { createEcallTable, print_string } from './helloworld_t.js';
 
-const host = useOcalls<HostOcalls>();
-
-export const ecalls = {
-  /** Returns a greeting in a buffer of exactly `size` bytes (NUL-padded, like the C original). */
-  async getString(size: number): Promise<Uint8Array> {
-    const text = new TextEncoder().encode('This is a sample');
-    const buf = new Uint8Array(size);
-    buf.set(text.subarray(0, size));
+export const ecalls = createEcallTable({
+  async get_string(buf) {
+    // buf arrives zero-filled, so the text ends with a NUL like the C original's
+    buf.set(new TextEncoder().encode('This is a sample').subarray(0, buf.length - 1));
     const me = identity();
-    await host.printString(`hello from enclave "${me.name}" (svn ${me.svn})`);
-    return buf;
+    await print_string(`hello from enclave "${me.name}" (svn ${me.svn})`);
+    return 0;
   },
-};
+});
 
 defineEnclave({ ecalls });

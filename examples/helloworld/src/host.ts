@@ -1,8 +1,8 @@
 // Untrusted side: verifies the image, creates the enclave, makes an ecall, serves an ocall,
 // destroys the enclave. Run with `npm start` (builds and signs the image first).
+// helloworld_u.ts is generated from helloworld.edl: typed proxies that check what comes back.
 import { createEnclave, loadImage, toHex } from 'secgear';
-import type { ecalls } from './enclave.js';
-import type { HostOcalls } from './host-ocalls.js';
+import { createOcallTable, get_string } from './helloworld_u.js';
 
 export async function main(imagePath: string, out: (line: string) => void = console.log): Promise<void> {
   const image = await loadImage(imagePath);
@@ -10,16 +10,17 @@ export async function main(imagePath: string, out: (line: string) => void = cons
   out(`    measurement ${toHex(image.measurement)}`);
   out(`    signer      ${toHex(image.signer)}`);
 
-  const ocalls: HostOcalls = {
-    printString: (message) => out(`[4] ocall printString from the enclave: ${message}`),
-  };
-  const enclave = await createEnclave<typeof ecalls>(imagePath, { type: 'sim', ocalls, expect: { measurement: image.measurement } });
+  const ocalls = createOcallTable({
+    print_string: (message) => out(`[4] ocall print_string from the enclave: ${message}`),
+  });
+  const enclave = await createEnclave(imagePath, { type: 'sim', ocalls, expect: { measurement: image.measurement } });
   out(`[2] enclave created: backend ${enclave.info.backend}`);
   out(`    isolation: ${enclave.info.isolation}`);
 
-  const buf = await enclave.ecall.getString(32);
-  const text = new TextDecoder().decode(buf.subarray(0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0)));
-  out(`[3] ecall getString(32) returned ${buf.byteLength} bytes: "${text}"`);
+  const { retval, buf } = await get_string(enclave);
+  const end = buf.indexOf(0);
+  const text = new TextDecoder().decode(buf.subarray(0, end < 0 ? buf.length : end));
+  out(`[3] ecall get_string returned ${retval} and ${buf.byteLength} bytes: "${text}"`);
 
   await enclave.destroy();
   out('[5] enclave destroyed');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,18 @@ test('helloworld: the demo prints every step, in order, on the simulation backen
   assert.match(output, /signer {6}[0-9a-f]{96}/);
   assert.match(output, /backend sim/);
   assert.match(output, /no hardware protection/);
-  assert.match(output, /returned 32 bytes: "This is a sample"/);
-  assert.match(output, /ocall printString from the enclave: hello from enclave "helloworld" \(svn 1\)/);
+  assert.match(output, /returned 0 and 32 bytes: "This is a sample"/);
+  assert.match(output, /ocall print_string from the enclave: hello from enclave "helloworld" \(svn 1\)/);
+
+  // the build ran the EDL generator: the signed manifest records the EDL's hash and declarations
+  const info = JSON.parse(execFileSync(process.execPath, [cli, 'inspect', image, '--json'], { encoding: 'utf8' })) as {
+    edlHash: string;
+    ecalls: { name: string; public: boolean; switchless: boolean }[];
+    ocalls: { name: string; allow: string[] }[];
+  };
+  const generated = readFileSync(join(exampleDir, 'src', 'helloworld_u.ts'), 'utf8');
+  assert.match(info.edlHash, /^[0-9a-f]{96}$/);
+  assert.ok(generated.includes(`EDL interface hash (SHA-384): ${info.edlHash}`), 'the committed helloworld_u.ts is generated from the current EDL');
+  assert.deepEqual(info.ecalls, [{ name: 'get_string', public: true, switchless: false }]);
+  assert.deepEqual(info.ocalls.map((o) => o.name).sort(), ['print_string', 'sg_ocall_print_string', 'sg_ocall_sleep_ms', 'sg_ocall_time_ms']);
 });

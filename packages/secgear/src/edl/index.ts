@@ -12,3 +12,4 @@ export { STD_LIBRARY } from './stdlib.js';
 export { DEFAULT_MAX_BUFFER_BYTES } from './codegen/sizes.js';
 export type { EdlFileSystem } from './loader.js';
 export type * from './model.js';
+export { prepareEdlManifest } from './build-manifest.js';

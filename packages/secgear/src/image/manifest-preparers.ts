@@ -1,3 +1,4 @@
+import { prepareEdlManifest } from '../edl/build-manifest.js';
 import type { ManifestInput } from './manifest.js';
 
 /**
@@ -6,4 +7,4 @@ import type { ManifestInput } from './manifest.js';
  */
 export type ManifestPreparer = (input: ManifestInput, manifestDir: string) => Promise<ManifestInput> | ManifestInput;
 
-export const manifestPreparers: ManifestPreparer[] = [];
+export const manifestPreparers: ManifestPreparer[] = [prepareEdlManifest];

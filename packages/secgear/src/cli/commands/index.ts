@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAttest } from './attest.js';
 import { registerBuild } from './build.js';
+import { registerCodegen } from './codegen.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
 import { registerVerify } from './verify.js';
@@ -10,6 +11,7 @@ import { registerVerifyEvidence } from './verify-evidence.js';
 export function registerCommands(program: Command): void {
   registerKeygen(program);
   registerBuild(program);
+  registerCodegen(program);
   registerInspect(program);
   registerVerify(program);
   registerVerifyEvidence(program);
