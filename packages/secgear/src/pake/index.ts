@@ -61,3 +61,4 @@ export {
   type DataFrame,
   type ErrorFrame,
 } from './service-frames.js';
+export { signRegistration, loadProvisioningKey, type ProvisioningPublicKey } from './registration-auth.js';

@@ -14,7 +14,7 @@ import { encodeRegistration, type Registration } from './stored-record.js';
 
 /** The ecalls an enclave built with `createPakeService` exposes (as the host sees them). */
 export interface PakeEnclaveEcalls {
-  pakeRegister(idProver: Uint8Array, registration: Uint8Array): Promise<void>;
+  pakeRegister(idProver: Uint8Array, registration: Uint8Array, signature?: Uint8Array): Promise<void>;
   pakeReceive(sessionId: string | null, frame: Uint8Array): Promise<{ sessionId: string | null; frame: Uint8Array | null; closed: boolean }>;
   pakeClose(sessionId: string): Promise<void>;
 }
@@ -65,9 +65,12 @@ export class PakeConnection {
 export class PakeServer {
   constructor(private readonly enclave: { ecall: PakeEnclaveEcalls }) {}
 
-  /** Registers (or re-registers) a device; the enclave seals the registration. */
-  async register(idProver: BytesLike, registration: Registration): Promise<void> {
-    await this.enclave.ecall.pakeRegister(toBytes(idProver, 'idProver'), encodeRegistration(registration));
+  /**
+   * Registers (or re-registers) a device; the enclave seals the registration. `signature` (from
+   * `signRegistration`) is required when the enclave was configured with a provisioning key.
+   */
+  async register(idProver: BytesLike, registration: Registration, signature?: Uint8Array): Promise<void> {
+    await this.enclave.ecall.pakeRegister(toBytes(idProver, 'idProver'), encodeRegistration(registration), signature);
   }
 
   /** A new device connection. */

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../src/common/errors.js';
 import { loadSimPlatformState, readSimRootCertificate } from '../../src/backends/sim-platform/index.js';
-import { PakeClient, PakeServiceError, createRegistration, decodeFrame, encodeFrame, type PakeClientOptions } from '../../src/pake/index.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { PakeClient, PakeServiceError, createRegistration, decodeFrame, encodeFrame, signRegistration, type PakeClientOptions } from '../../src/pake/index.js';
 import { createPakeService, type PakeServiceOptions, type PakeStore } from '../../src/pake/enclave/index.js';
 import type { EnclaveIdentity } from '../../src/common/platform.js';
 import { enterEnclave, makeIdentity, tempStateDir } from '../support/sim-platform-harness.js';
@@ -200,5 +201,27 @@ describe('PAKE verifier service (in-process enclave)', () => {
     const fourth = await service.receive(null, client('pw').hello());
     assert.equal(fourth.closed, false);
     assert.equal(service.sessionCount, 1);
+  });
+
+  it('with a provisioning key, only signed registrations are accepted', async () => {
+    const provisioning = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const intruder = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { service } = setup({ registrationKey: provisioning.publicKey.export({ type: 'spki', format: 'pem' }) as string });
+    const reg = await createRegistration('pw', { idProver: 'device-1', idVerifier: 'cloud', kdf: KDF });
+    const denied = isCode(ErrorCode.ACCESS_DENIED);
+    await assert.rejects(service.register('device-1', reg), denied);
+    await assert.rejects(service.register('device-1', reg, signRegistration('device-1', reg, intruder.privateKey)), denied);
+    await assert.rejects(service.register('device-2', reg, signRegistration('device-1', reg, provisioning.privateKey)), denied, 'bound to the identity');
+    const other = await createRegistration('pw2', { idProver: 'device-1', idVerifier: 'cloud', kdf: KDF });
+    await assert.rejects(service.register('device-1', other, signRegistration('device-1', reg, provisioning.privateKey)), denied, 'bound to the record');
+    await assert.rejects(service.register('device-1', reg, new Uint8Array(70)), denied);
+    await service.register('device-1', reg, signRegistration('device-1', reg, provisioning.privateKey));
+    await connect(service, client('pw'));
+    // keys of the wrong kind are refused when the service is created
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    assert.throws(() => setup({ registrationKey: rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string }), isCode(ErrorCode.BAD_PARAMETERS));
+    assert.throws(() => setup({ registrationKey: 'not a key' }), isCode(ErrorCode.BAD_PARAMETERS));
+    assert.throws(() => signRegistration('d', reg, rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string), isCode(ErrorCode.BAD_PARAMETERS));
+    assert.throws(() => signRegistration('d', reg, provisioning.publicKey), isCode(ErrorCode.BAD_PARAMETERS));
   });
 });

@@ -5,7 +5,7 @@
  * record layer whose plaintext only `onMessage` sees. Failed attempts per identity are limited,
  * and that state is sealed too, so restarting the enclave does not reset it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { concatBytes, isBytes, toHex, zeroize } from '../../common/bytes.js';
 import { ErrorCode, SecGearError, isSecGearError, type ErrorCodeName } from '../../common/errors.js';
 import { getEvidence as platformEvidence } from '../../enclave/evidence.js';
@@ -14,6 +14,7 @@ import { attestedContext, preambleBinding } from '../attested-context.js';
 import { toBytes, type BytesLike } from '../encoding.js';
 import { GuessLimiter, type GuessLimitOptions } from '../guess-limiter.js';
 import { RecordLayer } from '../record-layer.js';
+import { loadProvisioningKey, verifyRegistrationSignature, type ProvisioningPublicKey } from '../registration-auth.js';
 import { DEFAULT_SCRYPT, resolveScryptParams, type ScryptParams } from '../registration.js';
 import { decodeFrame, encodeFrame, type Frame } from '../service-frames.js';
 import { checkRegistration, decodeRegistration, encodeRegistration, type Registration } from '../stored-record.js';
@@ -32,6 +33,14 @@ export interface PakeServiceOptions {
   idVerifier: BytesLike;
   /** Runs inside the enclave for each decrypted application message; its result is sent back encrypted. */
   onMessage: (session: PakeSessionInfo, data: Uint8Array) => Uint8Array | void | Promise<Uint8Array | void>;
+  /**
+   * Public key (PEM SPKI or JWK, ECDSA P-256/P-384) of whoever provisions devices. When set,
+   * `register` accepts only registrations signed with the matching private key
+   * (`signRegistration`), so the untrusted host cannot register identities or replace a
+   * password. Without it, whoever can make ecalls (the host) can register: acceptable only where
+   * the host is trusted while devices are provisioned.
+   */
+  registrationKey?: ProvisioningPublicKey;
   /** Online-guessing limits per identity. */
   limits?: GuessLimitOptions;
   /** Sessions open at once (handshaking or established). Default 64. */
@@ -85,6 +94,7 @@ export class PakeVerifierService {
   readonly #unknownSuite: Suite;
   readonly #unknownKdf: ScryptParams;
   readonly #dummySecret = new Uint8Array(randomBytes(32));
+  readonly #registrationKey: KeyObject | undefined;
   readonly #sessions = new Map<string, Session>();
   #limitsLoaded: Promise<void> | undefined;
   #saving: Promise<void> = Promise.resolve();
@@ -104,12 +114,14 @@ export class PakeVerifierService {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
     this.#unknownSuite = resolveSuite(options.unknownIdentity?.suite);
     this.#unknownKdf = resolveScryptParams(options.unknownIdentity?.kdf ?? DEFAULT_SCRYPT);
+    this.#registrationKey = options.registrationKey === undefined ? undefined : loadProvisioningKey(options.registrationKey);
   }
 
   /** The ecall table to spread into `defineEnclave({ ecalls })`. */
   get ecalls() {
     return {
-      pakeRegister: (idProver: Uint8Array, registration: Uint8Array) => this.register(idProver, decodeRegistration(registration)),
+      pakeRegister: (idProver: Uint8Array, registration: Uint8Array, signature?: Uint8Array) =>
+        this.register(idProver, decodeRegistration(registration), signature),
       pakeReceive: (sessionId: string | null, frame: Uint8Array) => this.receive(sessionId, frame),
       pakeClose: (sessionId: string) => this.close(sessionId),
     };
@@ -123,11 +135,15 @@ export class PakeVerifierService {
   /**
    * Stores (or replaces) the registration of `idProver`, sealed with the signer policy so later
    * versions of this enclave can read it. The registration (w0, L) must reach the enclave over a
-   * confidential channel: anyone who sees it can run an offline dictionary attack.
+   * confidential channel: anyone who sees it can run an offline dictionary attack. With a
+   * `registrationKey`, `signature` (from `signRegistration`) is required.
    */
-  async register(idProver: BytesLike, registration: Registration): Promise<void> {
+  async register(idProver: BytesLike, registration: Registration, signature?: Uint8Array): Promise<void> {
     const id = checkIdProver(toBytes(idProver, 'idProver'));
     const normalized = checkRegistration(registration);
+    if (this.#registrationKey && !verifyRegistrationSignature(this.#registrationKey, id, encodeRegistration(normalized), signature)) {
+      throw new SecGearError(ErrorCode.ACCESS_DENIED, 'registration refused: it is not signed by the provisioning key this enclave trusts');
+    }
     await this.#loadLimits();
     const blob = await platformSeal(encodeRegistration(normalized), { policy: 'signer', aad: concatBytes(RECORD_AAD, id) });
     await this.#store.save(recordName(id), blob);
