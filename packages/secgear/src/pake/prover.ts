@@ -10,7 +10,7 @@
 import { constantTimeEqual, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
-import { ephemeralScalar, type EphemeralOption } from './ephemeral.js';
+import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
 import { keySchedule, wipeSchedule } from './key-schedule.js';
 import { decodeMessage, encodeMessage } from './messages.js';
 import { computeShareP, proverPoints } from './shares.js';
@@ -55,7 +55,8 @@ export class Prover {
     this.#w1 = decodeScalar(this.suite, options.w1, 'w1');
     this.#w0Bytes = options.w0.slice();
     this.#session = resolveSession(options);
-    this.#ephemeral = options;
+    // only the test hook is kept, not the options object (which holds secrets)
+    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL]?.slice() };
   }
 
   get state(): ProverState {

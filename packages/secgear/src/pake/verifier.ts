@@ -10,7 +10,7 @@
 import { constantTimeEqual, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
-import { ephemeralScalar, type EphemeralOption } from './ephemeral.js';
+import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
 import { keySchedule, wipeSchedule } from './key-schedule.js';
 import { decodeMessage, encodeMessage } from './messages.js';
 import type { VerifierRecord } from './registration.js';
@@ -55,7 +55,8 @@ export class Verifier {
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'record.L is not a valid point; the verifier record is corrupt', { cause });
     }
     this.#session = resolveSession(options);
-    this.#ephemeral = options;
+    // only the test hook is kept, not the options object (which holds secrets)
+    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL]?.slice() };
   }
 
   get state(): VerifierState {
