@@ -86,6 +86,9 @@ describe('clean teardown', () => {
       await enclave.destroy();
     }
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(kinds(), before);
+    const count = (list: string[]) => list.reduce<Record<string, number>>((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {});
+    const [was, now] = [count(before), count(kinds())];
+    // earlier tests' handles may still be closing (fewer now is fine); none may be added by ours
+    for (const [kind, n] of Object.entries(now)) assert.ok(n <= (was[kind] ?? 0), `${kind}: ${n} now, ${was[kind] ?? 0} before`);
   });
 });

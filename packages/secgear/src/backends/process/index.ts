@@ -45,7 +45,8 @@ export const processBackend: Backend = {
     });
     let exitHandler: ((reason: string) => void) | null = null;
     let terminated = false;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // 'close' comes after 'exit' once the child's pipes are closed too: nothing of it is left
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     child.once('exit', (code, signal) => {
       if (terminated) return;
       const oom = /heap out of memory|Reached heap limit/.test(stderrTail);
