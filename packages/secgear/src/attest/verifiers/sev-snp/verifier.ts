@@ -1,4 +1,4 @@
-import { verify as nodeVerify } from 'node:crypto';
+import { createHash, verify as nodeVerify } from 'node:crypto';
 import { bytesEqual } from '../../../common/bytes.js';
 import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
@@ -103,8 +103,25 @@ export async function verifySnpReport(data: Uint8Array, context: VerifierContext
     }
   }
 
+  const nonce = checkNonce(report, context.nonce, checks);
   const appraisal = appraise(report, product, keyInfo);
-  return { tee: 'sev-snp', claims: normalize(report), rawClaims: snpRawClaims(report, product, keyInfo), checks: checks.outcomes, appraisal };
+  return { tee: 'sev-snp', claims: { ...normalize(report), nonce }, rawClaims: snpRawClaims(report, product, keyInfo), checks: checks.outcomes, appraisal };
+}
+
+/**
+ * SNP has no nonce field: a verifier's nonce travels in REPORT_DATA. It binds when REPORT_DATA
+ * starts with it, or with its SHA-256, or is its SHA-512 (as for Intel quotes). Returns the
+ * nonce to report as a claim, or null when none was asked for.
+ */
+function checkNonce(report: SnpReport, nonce: Uint8Array | undefined, checks: CheckList): Uint8Array | null {
+  if (!nonce) return null;
+  const rd = report.reportData;
+  const bound =
+    (nonce.byteLength > 0 && nonce.byteLength <= 64 && bytesEqual(rd.subarray(0, nonce.byteLength), nonce)) ||
+    bytesEqual(rd.subarray(0, 32), createHash('sha256').update(nonce).digest()) ||
+    bytesEqual(rd, createHash('sha512').update(nonce).digest());
+  checks.record('nonce.binding', bound ? null : 'REPORT_DATA holds neither the nonce nor its SHA-256 or SHA-512: stale or replayed evidence');
+  return bound ? nonce : null;
 }
 
 function hwIdMismatch(report: SnpReport, hwId: Uint8Array | null): string | null {

@@ -134,6 +134,11 @@ describe('ra-tls-cert: certificates made for the test', () => {
     assert.ok(result.checks.some((c) => c.check === 'nitro-san.cose.signature' && c.ok));
   });
 
+  it('refuses to claim freshness it cannot show: a nonce asked of a key-bound SGX certificate fails', async () => {
+    const result = await verifyEvidence(readVector(RATSTLS), { ...sgx, nonce: new Uint8Array(32).fill(1) });
+    assert.equal(failedCheck(result), 'nonce');
+  });
+
   it('rejects a certificate without evidence, and one whose own signature is broken', async () => {
     const plain = issueCertificate({ name: 'CN=plain' });
     assert.equal(failedCheck(await verifyEvidence(plain.der, sgx)), 'evidence.extract');

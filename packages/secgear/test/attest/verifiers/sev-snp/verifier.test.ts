@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { toHex } from '../../../../src/common/bytes.js';
 import { verifyEvidence } from '../../../../src/attest/index.js';
@@ -53,6 +54,19 @@ describe('SEV-SNP verifier: real vectors', () => {
     // the host reports an older TCB than the platform runs: a warning, not a rejection
     assert.equal(result.appraisal.status, 'warning');
     assert.match(result.appraisal.reasons[0], /older TCB/);
+  });
+
+  it('checks a nonce against REPORT_DATA (the nonce itself, or its SHA-256 or SHA-512)', async () => {
+    const report = readVector(REPORT);
+    const prefix = report.subarray(0x50, 0x60);
+    const ok = await verifyEvidence(report, { ...vcekOnly(), nonce: prefix });
+    assert.equal(ok.verified, true, JSON.stringify(ok.failure));
+    assert.deepEqual(ok.claims?.nonce, prefix);
+    const stale = await verifyEvidence(report, { ...vcekOnly(), nonce: new Uint8Array(16).fill(7) });
+    assert.equal(failedCheck(stale), 'nonce.binding');
+    const f = await snpFixture({ reportData: new Uint8Array(createHash('sha512').update('challenge-42').digest()) });
+    const hashed = await verifyEvidence(f.report, { format: 'sev-snp', collateral: f.collateral, trustAnchors: [f.anchor], now: NOW, nonce: new TextEncoder().encode('challenge-42') });
+    assert.equal(hashed.verified, true, JSON.stringify(hashed.failure));
   });
 
   it('detects the format from the bytes', async () => {
