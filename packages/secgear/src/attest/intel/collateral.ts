@@ -40,72 +40,93 @@ const crlCache = registerCache(new BoundedCache<Crl>(256));
 
 function signedTcbInfo(body: Uint8Array, signature: Uint8Array, source: string): Signed<TcbInfo> {
   const key = digest(body);
-  return tcbInfoCache.getOrCompute(`${key}|${Buffer.from(signature).toString('hex')}`, () => ({ value: parseTcbInfo(body), body, signature, digest: key, source }));
+  return tcbInfoCache.getOrCompute(`${key}|${Buffer.from(signature).toString('hex')}|${source}`, () => ({ value: parseTcbInfo(body), body, signature, digest: key, source }));
 }
 
 function signedIdentity(body: Uint8Array, signature: Uint8Array, source: string): Signed<EnclaveIdentity> {
   const key = digest(body);
-  return identityCache.getOrCompute(`${key}|${Buffer.from(signature).toString('hex')}`, () => ({ value: parseEnclaveIdentity(body), body, signature, digest: key, source }));
+  return identityCache.getOrCompute(`${key}|${Buffer.from(signature).toString('hex')}|${source}`, () => ({ value: parseEnclaveIdentity(body), body, signature, digest: key, source }));
 }
 
 const CERT_ROLES = new Set(['pckCert', 'pckCertChain', 'pckCrlIssuerChain', 'tcbInfoIssuerChain', 'qeIdentityIssuerChain', 'tcbSigningChain', 'intelCertificates']);
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** What one collateral item contributes, parsed once per (role, source, content). */
+interface Fragment {
+  role: string | null;
+  tcbInfos: Signed<TcbInfo>[];
+  qeIdentities: Signed<EnclaveIdentity>[];
+  crls: Crl[];
+  certs: CertInfo[];
+}
+
+const fragments = registerCache(new BoundedCache<Fragment>(512));
+
+function certsOf(data: Uint8Array): CertInfo[] {
+  const ders = certificatesFrom(data);
+  if (ders.length === 0) throw new Error('no certificate found');
+  return ders.map(certInfo);
+}
+
+function crlOf(data: Uint8Array): Crl {
+  const parsed = intelCrl(data);
+  if (!parsed) throw new Error('not an Intel SGX CRL (DER, PEM or hex)');
+  return parsed;
+}
+
+/** Parses one item by its role (classifying it by content when the role is not an Intel one). Throws on bad content. */
+function readFragment(item: CollateralItem, source: string): Fragment {
+  const known = item.role === 'tcbInfo' || item.role === 'qeIdentity' || item.role === 'bundle' || item.role === 'pckCrl' || item.role === 'rootCrl' || CERT_ROLES.has(item.role);
+  const role = known ? item.role : classifyIntelCollateral(item.data);
+  const f: Fragment = { role, tcbInfos: [], qeIdentities: [], crls: [], certs: [] };
+  if (!role || role === 'qveIdentity' || role === 'tcbEvaluationDataNumbers') return { ...f, role: null };
+  if (role === 'tcbInfo') {
+    const s = readSignedJson(item.data, 'tcbInfo');
+    f.tcbInfos.push(signedTcbInfo(s.body, s.signature, source));
+  } else if (role === 'qeIdentity') {
+    const s = readSignedJson(item.data, 'enclaveIdentity');
+    f.qeIdentities.push(signedIdentity(s.body, s.signature, source));
+  } else if (role === 'pckCrl' || role === 'rootCrl') {
+    f.crls.push(crlOf(item.data));
+  } else if (role === 'bundle') {
+    const b = readDcapBundle(item.data);
+    f.tcbInfos.push(signedTcbInfo(b.tcbInfo.body, b.tcbInfo.signature, `${source} (tcb_info)`));
+    f.qeIdentities.push(signedIdentity(b.qeIdentity.body, b.qeIdentity.signature, `${source} (qe_identity)`));
+    f.crls.push(...b.crls.map(crlOf));
+    for (const chain of b.chains) f.certs.push(...certsOf(chain));
+  } else {
+    f.certs.push(...certsOf(item.data));
+  }
+  return f;
+}
+
 /**
  * Sorts collateral items into Intel collateral. Items with Intel roles that cannot be read are
- * reported (never silently dropped); items of other TEEs are ignored.
+ * reported (never silently dropped); items of other TEEs are ignored. Each item is parsed once
+ * per content (SHA-256); a failure is not remembered.
  */
 export function assembleIntelCollateral(items: CollateralItem[]): IntelCollateral {
   const out: IntelCollateral = { tcbInfos: [], qeIdentities: [], crls: [], certs: [], certSources: new Map(), errors: [], empty: true };
-  const seen = new Set<string>();
-  const addCerts = (data: Uint8Array, source: string) => {
-    const ders = certificatesFrom(data);
-    if (ders.length === 0) throw new Error('no certificate found');
-    for (const der of ders) {
-      const info = certInfo(der);
-      if (!seen.has(info.digest)) {
-        seen.add(info.digest);
-        out.certs.push(info);
-        out.certSources.set(info.digest, source);
-      }
-    }
-  };
-  const addCrl = (data: Uint8Array) => {
-    const crl = crlCache.getOrCompute(digest(data), () => {
-      const parsed = intelCrl(data);
-      if (!parsed) throw new Error('not an Intel SGX CRL (DER, PEM or hex)');
-      return parsed;
-    });
-    if (!out.crls.some((c) => c.digest === crl.digest)) out.crls.push(crl);
-  };
   for (const item of items) {
     const source = item.source ?? item.role;
-    let role: string | null = item.role;
-    const known = role === 'tcbInfo' || role === 'qeIdentity' || role === 'bundle' || role === 'pckCrl' || role === 'rootCrl' || CERT_ROLES.has(role);
-    if (!known) role = classifyIntelCollateral(item.data);
-    if (!role || role === 'qveIdentity' || role === 'tcbEvaluationDataNumbers') continue;
-    out.empty = false;
+    let fragment: Fragment;
     try {
-      if (role === 'tcbInfo') {
-        const s = readSignedJson(item.data, 'tcbInfo');
-        out.tcbInfos.push(signedTcbInfo(s.body, s.signature, source));
-      } else if (role === 'qeIdentity') {
-        const s = readSignedJson(item.data, 'enclaveIdentity');
-        out.qeIdentities.push(signedIdentity(s.body, s.signature, source));
-      } else if (role === 'pckCrl' || role === 'rootCrl') {
-        addCrl(item.data);
-      } else if (role === 'bundle') {
-        const b = readDcapBundle(item.data);
-        out.tcbInfos.push(signedTcbInfo(b.tcbInfo.body, b.tcbInfo.signature, `${source} (tcb_info)`));
-        out.qeIdentities.push(signedIdentity(b.qeIdentity.body, b.qeIdentity.signature, `${source} (qe_identity)`));
-        for (const crl of b.crls) addCrl(crl);
-        for (const chain of b.chains) addCerts(chain, source);
-      } else {
-        addCerts(item.data, source);
-      }
+      fragment = fragments.getOrCompute(`${item.role}|${source}|${digest(item.data)}`, () => readFragment(item, source));
     } catch (error) {
-      out.errors.push({ check: `collateral.${role}`, detail: `${source}: ${message(error)}` });
+      out.errors.push({ check: `collateral.${item.role}`, detail: `${source}: ${message(error)}` });
+      out.empty = false;
+      continue;
+    }
+    if (!fragment.role) continue;
+    out.empty = false;
+    out.tcbInfos.push(...fragment.tcbInfos);
+    out.qeIdentities.push(...fragment.qeIdentities);
+    for (const crl of fragment.crls) if (!out.crls.some((c) => c.digest === crl.digest)) out.crls.push(crl);
+    for (const cert of fragment.certs) {
+      if (out.certSources.has(cert.digest)) continue;
+      out.certs.push(cert);
+      out.certSources.set(cert.digest, source);
     }
   }
   return out;

@@ -12,8 +12,13 @@ import { INTEL_SGX_ROOT_CA_DER } from './intel-root-ca.js';
 import { parsePckExtension, type PckExtension } from './pck-extension.js';
 import { CERT_DATA_PCK_CHAIN, parseQuote, TEE_TYPE_SGX, type Quote } from './quote.js';
 import { checkQeIdentity, checkTdxModule, matchTcbLevels, mergeVerdict } from './tcb-evaluation.js';
+import { BoundedCache, digest, registerCache } from './verdict-cache.js';
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+// parsed once per content; the checks that use them run on every call
+const quoteChains = registerCache(new BoundedCache<CertInfo[]>(1024));
+const pckExtensions = registerCache(new BoundedCache<PckExtension>(1024));
 
 /** Thrown inside the pipeline to stop at the first failed check (caught in `verifyIntelQuote`). */
 class Stop extends Error {}
@@ -90,7 +95,7 @@ class QuoteRun {
     if (stray) this.fail('pck.chain', `the quote's PCK chain holds a certificate that is not on the verified path: ${stray.subject}`);
     this.pass('pck.chain');
     try {
-      this.pck = parsePckExtension(leaf.der);
+      this.pck = pckExtensions.getOrCompute(leaf.digest, () => parsePckExtension(leaf.der));
     } catch (error) {
       this.fail('pck.extension', message(error));
     }
@@ -132,15 +137,15 @@ class QuoteRun {
   private pckCertificate(quote: Quote, collateral: IntelCollateral): { leaf: CertInfo; pool: CertInfo[]; fromQuote: CertInfo[] } {
     let fromQuote: CertInfo[] = [];
     if (quote.certification.type === CERT_DATA_PCK_CHAIN) {
-      let ders: Uint8Array[];
       try {
-        ders = parseCertificateChainData(quote.certification.data);
+        fromQuote = quoteChains.getOrCompute(digest(quote.certification.data), () => {
+          const parsed = certInfos(parseCertificateChainData(quote.certification.data));
+          if (parsed.errors.length) throw new Error(`PCK chain in the quote: ${parsed.errors[0]}`);
+          return parsed.certs;
+        });
       } catch (error) {
         return this.fail('pck.certificate', message(error));
       }
-      const parsed = certInfos(ders);
-      if (parsed.errors.length) this.fail('pck.certificate', `PCK chain in the quote: ${parsed.errors[0]}`);
-      fromQuote = parsed.certs;
     }
     const candidates = (fromQuote.length ? fromQuote : collateral.certs).filter((c) => !c.ca && c.subject.includes('SGX PCK Certificate'));
     if (candidates.length === 0) {
@@ -152,7 +157,7 @@ class QuoteRun {
       );
     }
     // several PCK certificates in collateral: the one whose key signed the QE report
-    const leaf = candidates.find((c) => verifyP256(c.publicKey, quote.qeReport.raw, quote.qeReportSignature)) ?? candidates[0];
+    const leaf = candidates.length === 1 ? candidates[0] : (candidates.find((c) => verifyP256(c.publicKey, quote.qeReport.raw, quote.qeReportSignature)) ?? candidates[0]);
     this.pass('pck.certificate', leaf.subject);
     return { leaf, pool: [...fromQuote, ...collateral.certs], fromQuote };
   }
