@@ -125,7 +125,9 @@ export const virtCcaVerifier: EvidenceVerifier = {
   },
   verify: verifyVirtCcaToken,
   classifyCollateral(data) {
-    return huaweiCertificates(data).some((der) => !parseCertificate(der).ca) ? 'aikCert' : null;
+    const certs = huaweiCertificates(data);
+    if (certs.some((der) => !parseCertificate(der).ca)) return 'aikCert';
+    return certs.length > 0 ? 'aikChain' : null;
   },
   classifyAnchor(data): TrustAnchor | null {
     const ca = huaweiCertificates(data).find((der) => parseCertificate(der).ca);
