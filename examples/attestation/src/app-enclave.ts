@@ -1,14 +1,24 @@
 // Trusted side of the application enclave: it proves who it is to the service enclave on the
 // same machine (a local report) and to a remote verifier (evidence).
-import { createHash } from 'node:crypto';
-import { defineEnclave, evidenceEcall, getReport, getTargetInfo } from 'secgear/enclave';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { defineEnclave, getEvidence, getReport, getTargetInfo } from 'secgear/enclave';
+
+// A key pair made inside the enclave; its private half never leaves.
+const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const publicKeyDer = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
 
 export const ecalls = {
   targetInfo: () => getTargetInfo(),
   /** A report for the enclave named by `targetInfo`, binding SHA-256(message) as report data. */
   reportFor: (targetInfo: Uint8Array, message: string) => getReport(targetInfo, new Uint8Array(createHash('sha256').update(message).digest())),
-  /** Remote-attestation evidence, (nonce, reportData) → { mediaType, data }; `secgear attest` calls it too. */
-  getEvidence: evidenceEcall,
+  /**
+   * Remote-attestation evidence for a verifier's nonce that binds this enclave's public key:
+   * report data = SHA-256(SPKI). The enclave picks the report data, never the host.
+   */
+  evidenceForKey: async (nonce: Uint8Array) => ({
+    evidence: await getEvidence({ nonce, reportData: new Uint8Array(createHash('sha256').update(publicKeyDer).digest()) }),
+    publicKey: publicKeyDer,
+  }),
 };
 
 defineEnclave({ ecalls });

@@ -1,6 +1,6 @@
 // Untrusted side: starts two enclaves, relays a local attestation between them, then plays a
 // remote verifier: sends a nonce, gets evidence, and verifies it with secgear/attest.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createEnclave, toHex, type CreateEnclaveOptions } from 'secgear';
 import { verifyEvidence } from 'secgear/attest';
 import type { ecalls as AppEcalls } from './app-enclave.js';
@@ -26,9 +26,11 @@ export async function main(appImage: string, serviceImage: string, out: (line: s
 
     // remote attestation: a verifier's fresh nonce, evidence from inside the app enclave
     const nonce = new Uint8Array(randomBytes(32));
-    const evidence = await app.ecall.getEvidence(nonce, new TextEncoder().encode('app public key hash'));
-    out(`[5] evidence: ${evidence.mediaType}, ${evidence.data.byteLength} bytes`);
+    const { evidence, publicKey } = await app.ecall.evidenceForKey(nonce);
+    out(`[5] evidence: ${evidence.mediaType}, ${evidence.data.byteLength} bytes, binding the enclave's public key`);
     const accepted = await verifyEvidence(evidence, { nonce, allowSimulation: true, policy: { measurements: [app.info.measurement] } });
+    const bound = accepted.claims?.reportData && Buffer.from(accepted.claims.reportData.subarray(0, 32)).equals(createHash('sha256').update(publicKey).digest());
+    out(`    report data = SHA-256(enclave public key): ${bound ? 'yes' : 'NO'}`);
     out(`[6] verifier with allowSimulation: verified ${accepted.verified}, ${accepted.appraisal.status}; tee ${accepted.tee}, svn ${accepted.claims?.svn}`);
     out(`    reason: ${accepted.appraisal.reasons[0]}`);
     const strict = await verifyEvidence(evidence, { nonce });

@@ -36,10 +36,13 @@ export async function getEvidence(options: EvidenceOptions = {}): Promise<Eviden
 }
 
 /**
- * A ready-made ecall for hosts that attest this enclave (`secgear attest` calls the ecall named
- * `getEvidence` by default): `defineEnclave({ ecalls: { getEvidence: evidenceEcall } })` and
- * declare `getEvidence` in the manifest. Arguments cross as bytes; the result is the envelope.
+ * A ready-made ecall for hosts that attest this enclave:
+ * `defineEnclave({ ecalls: { getEvidence: evidenceEcall } })`. It takes only the nonce: an
+ * ecall that let the host choose the report data would let a malicious host make a genuine
+ * enclave vouch for the host's own key. To bind data (a key hash, a channel share), compute it
+ * inside the enclave and call `getEvidence({ nonce, reportData })` from an ecall of your own.
+ * Every enclave also answers `enclave.getEvidence({ nonce })` on the host without any ecall.
  */
-export function evidenceEcall(nonce?: Uint8Array, reportData?: Uint8Array): Promise<Evidence> {
-  return getEvidence({ nonce, reportData });
+export function evidenceEcall(nonce?: Uint8Array): Promise<Evidence> {
+  return getEvidence(nonce === undefined ? {} : { nonce });
 }

@@ -4,6 +4,7 @@ import type { PlatformService } from '../common/platform.js';
 import { ToEnclave, ToHost, type EnclaveMessage, type LogLevel, type WireError } from '../common/protocol.js';
 import type { EnclaveTransport } from '../backends/types.js';
 import type { EcallDeclaration, EnclaveManifest } from '../image/manifest.js';
+import { BUILTIN_ECALLS } from '../common/builtin-ecalls.js';
 import { builtinOcalls } from './builtin-ocalls.js';
 import type { CallOptions, OcallImplementation } from './options.js';
 import type { SwitchlessClient } from './switchless-client.js';
@@ -381,6 +382,18 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     this.pending.clear();
     this.active = 0;
     for (const queued of this.queue.splice(0)) queued.fail(error);
+  }
+
+  /**
+   * Remote-attestation evidence of this enclave for a verifier's `nonce` (at most 64 bytes),
+   * made by the runtime inside the enclave (like secGear's cc_get_ra_report). Its report data
+   * is empty: to bind a key or a message, trusted code calls `getEvidence({ nonce, reportData })`
+   * in an ecall of its own, so the host can never choose what the enclave attests.
+   */
+  getEvidence(options: { nonce?: Uint8Array } = {}): Promise<{ mediaType: string; data: Uint8Array }> {
+    if (this.destroying) return Promise.reject(new SecGearError(ErrorCode.ENCLAVE_DESTROYED, `enclave ${this.info.name} was destroyed`));
+    if (this.lostReason) return Promise.reject(this.lostError());
+    return this.callNormal(BUILTIN_ECALLS.evidence, options.nonce === undefined ? [] : [options.nonce], {}, true) as Promise<{ mediaType: string; data: Uint8Array }>;
   }
 
   /** Stops the enclave; pending calls fail with CC_ERROR_ENCLAVE_DESTROYED. Idempotent. */

@@ -24,7 +24,7 @@ describe('secgear attest / verify-evidence (simulated)', () => {
     it(`writes evidence from a ${type} enclave that verify-evidence accepts only with --allow-sim`, async () => {
       const image = await buildFixture('seal-attest');
       const out = join(state.dir, `evidence-${type}.bin`);
-      const attest = run(state.dir, 'attest', image, '--nonce', nonce, '--report-data', 'cafe', '--type', type, '-o', out, '--json');
+      const attest = run(state.dir, 'attest', image, '--nonce', nonce, '--ecall', 'boundEvidence', '--report-data', 'cafe', '--type', type, '-o', out, '--json');
       assert.equal(attest.status, 0, attest.stderr);
       const summary = JSON.parse(attest.stdout);
       assert.equal(summary.mediaType, 'application/vnd.secgear.sim-evidence');
@@ -65,9 +65,18 @@ describe('secgear attest / verify-evidence (simulated)', () => {
     assert.equal(run(state.dir, 'attest', image, '-o', out).status, 1, 'missing --nonce');
     assert.equal(run(state.dir, 'attest', image, '--nonce', 'xyz', '-o', out).status, 1, 'bad hex');
     assert.equal(run(state.dir, 'attest', image, '--nonce', 'aa'.repeat(65), '-o', out).status, 1, 'nonce too long');
-    const noEcall = run(state.dir, 'attest', await buildFixture('conformance'), '--nonce', nonce, '-o', out);
+    const noEcall = run(state.dir, 'attest', await buildFixture('conformance'), '--nonce', nonce, '--ecall', 'getEvidence', '-o', out);
     assert.equal(noEcall.status, 1);
     assert.match(noEcall.stderr, /no ecall "getEvidence"/);
+    const hostChosen = run(state.dir, 'attest', image, '--nonce', nonce, '--report-data', 'cafe', '-o', out);
+    assert.equal(hostChosen.status, 1, 'report data only through an ecall of the image');
+    assert.match(hostChosen.stderr, /--report-data needs --ecall/);
+    // any image, without an evidence ecall of its own, attests through the runtime's built-in
+    const builtin = run(state.dir, 'attest', await buildFixture('conformance'), '--nonce', nonce, '-o', out, '--json');
+    assert.equal(builtin.status, 0, builtin.stderr);
+    const verified = run(state.dir, 'verify-evidence', out, '--nonce', nonce, '--allow-sim', '--json');
+    assert.equal(verified.status, 0, verified.stdout);
+    assert.match(JSON.parse(verified.stdout).claims.reportData, /^0{128}$/);
     assert.equal(run(state.dir, 'attest', join(state.dir, 'missing.sgimg'), '--nonce', nonce, '-o', out).status, 1);
   });
 });

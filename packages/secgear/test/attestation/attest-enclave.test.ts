@@ -13,7 +13,7 @@ type Ecalls = {
   targetInfo(): Uint8Array;
   report(targetInfo: Uint8Array, reportData: Uint8Array): Uint8Array;
   verifyReport(report: Uint8Array): { identity: Identity; reportData: Uint8Array };
-  getEvidence(nonce?: Uint8Array, reportData?: Uint8Array): EvidenceEnvelope;
+  getEvidence(nonce?: Uint8Array): EvidenceEnvelope;
 };
 
 const state = tempStateDir();
@@ -62,7 +62,7 @@ for (const type of ['sim', 'process'] as const) {
 
     it('evidence from inside the enclave verifies with allowSimulation and the nonce', async () => {
       const nonce = new Uint8Array(16).fill(0x42);
-      const env = await a.ecall.getEvidence(nonce, new Uint8Array([1, 2, 3]));
+      const env = await a.ecall.getEvidence(nonce);
       loadSimPlatformState(state.dir);
       const anchors = [{ kind: 'x509' as const, der: readSimRootCertificate(state.dir) as Uint8Array }];
       const ok = await verifyEvidence(env, { nonce, allowSimulation: true, trustAnchors: anchors });
@@ -80,6 +80,18 @@ for (const type of ['sim', 'process'] as const) {
         const result = await verifyEvidence({ ...env, data: flipped }, { nonce, allowSimulation: true, trustAnchors: anchors });
         assert.equal(result.verified, false, `byte ${i}`);
       }
+    });
+
+    it('every enclave answers enclave.getEvidence({ nonce }) with empty report data, the host cannot choose it', async () => {
+      const nonce = new Uint8Array(32).fill(7);
+      const env = await a.getEvidence({ nonce });
+      const anchors = [{ kind: 'x509' as const, der: readSimRootCertificate(state.dir) as Uint8Array }];
+      const result = await verifyEvidence(env, { nonce, allowSimulation: true, trustAnchors: anchors });
+      assert.equal(result.verified, true, JSON.stringify(result.failure));
+      assert.deepEqual(result.claims?.measurement, a.info.measurement);
+      assert.deepEqual(result.claims?.reportData, new Uint8Array(64));
+      await assert.rejects(a.getEvidence({ nonce: new Uint8Array(65) }), rejectsWith(ErrorCode.BAD_PARAMETERS));
+      await assert.rejects(a.call('__secgear_evidence', [nonce]), rejectsWith(ErrorCode.ECALL_NOT_FOUND));
     });
   });
 }

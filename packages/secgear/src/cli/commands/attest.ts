@@ -12,7 +12,7 @@ interface Options {
   output: string;
   reportData?: Uint8Array;
   type: string;
-  ecall: string;
+  ecall?: string;
   debug?: boolean;
   simDir?: string;
   json?: boolean;
@@ -30,25 +30,31 @@ const hexOption = (max: number) => (value: string): Uint8Array => {
 };
 
 /**
- * `secgear attest`: starts an enclave, asks it for evidence through its evidence ecall
- * (`getEvidence(nonce, reportData)`, e.g. `evidenceEcall` from secgear/enclave), writes the
- * evidence bytes and destroys the enclave. The host cannot make evidence by itself: only
- * trusted code can, as on hardware.
+ * `secgear attest`: starts an enclave, asks the runtime inside it for evidence for the nonce
+ * (`enclave.getEvidence`, empty report data) or, with `--ecall`, calls an evidence ecall of the
+ * image's own as `(nonce, reportData)`; writes the evidence bytes and destroys the enclave. The
+ * host cannot make evidence by itself: only trusted code can, as on hardware.
  */
 export function registerAttest(program: Command): void {
   program
     .command('attest')
     .description('start an enclave, get remote-attestation evidence from it, write it to a file (verify with secgear verify-evidence)')
-    .argument('<image>', '.sgimg file whose enclave defines the evidence ecall')
+    .argument('<image>', '.sgimg file')
     .requiredOption('--nonce <hex>', `the verifier's challenge, up to ${MAX_NONCE_SIZE} bytes`, hexOption(MAX_NONCE_SIZE))
     .requiredOption('-o, --output <file>', 'where to write the evidence (binary)')
-    .option('--report-data <hex>', `up to ${REPORT_DATA_SIZE} bytes to bind into the evidence`, hexOption(REPORT_DATA_SIZE))
+    .option('--report-data <hex>', `with --ecall: up to ${REPORT_DATA_SIZE} bytes passed to that ecall as its second argument`, hexOption(REPORT_DATA_SIZE))
     .option('--type <backend>', 'enclave backend: sim, process or auto', 'sim')
-    .option('--ecall <name>', 'the ecall that returns evidence, called as (nonce, reportData)', 'getEvidence')
+    .option('--ecall <name>', "call this ecall of the image as (nonce, reportData) instead of the runtime's built-in evidence")
     .option('--debug', 'allow starting a debug image')
     .option('--sim-dir <dir>', 'simulated platform state folder (default $SECGEAR_SIM_DIR or ~/.secgear/sim)')
     .option('--json', 'print a JSON summary')
     .action(async (image: string, opts: Options) => {
+      if (opts.reportData && !opts.ecall) {
+        throw new SecGearError(
+          ErrorCode.BAD_PARAMETERS,
+          "--report-data needs --ecall: the built-in evidence lets the host choose only the nonce; report data is the enclave's to bind",
+        );
+      }
       // the enclave's own ocalls have no host here: each fails when called, with a reason
       const { manifest } = await loadImage(image);
       const refuse = (name: string) => () => {
@@ -66,12 +72,12 @@ export function registerAttest(program: Command): void {
       try {
         let result: unknown;
         try {
-          result = await enclave.call(opts.ecall, [opts.nonce, opts.reportData]);
+          result = opts.ecall ? await enclave.call(opts.ecall, [opts.nonce, opts.reportData]) : await enclave.getEvidence({ nonce: opts.nonce });
         } catch (error) {
           if ((error as { code?: string }).code === ErrorCode.ECALL_NOT_FOUND) {
             throw new SecGearError(
               ErrorCode.ECALL_NOT_FOUND,
-              `${image} has no ecall "${opts.ecall}": define it in the enclave (getEvidence: evidenceEcall from secgear/enclave) and declare it in the manifest, or pass --ecall`,
+              `${image} has no ecall "${opts.ecall}": define and declare it, or leave out --ecall to use the runtime's built-in evidence`,
               { cause: error },
             );
           }

@@ -14,6 +14,8 @@ import {
   type RuntimeHook,
   type WireError,
 } from '../../common/protocol.js';
+import { BUILTIN_ECALLS } from '../../common/builtin-ecalls.js';
+import { getEvidence } from '../evidence.js';
 import { installPlatformTransport } from './platform-call.js';
 import { startSwitchlessServer } from './switchless-server.js';
 
@@ -71,8 +73,16 @@ function request(kind: typeof ToHost.Ocall | typeof ToHost.Platform, name: strin
   });
 }
 
+/**
+ * Ecalls the runtime itself serves for every enclave (after secGear's cc_get_ra_report).
+ * The host picks only the nonce: report data is the trusted code's to bind, never the host's.
+ */
+const builtinEcalls = new Map<string, EcallFunction>([
+  [BUILTIN_ECALLS.evidence, (nonce?: Uint8Array) => getEvidence(nonce === undefined ? {} : { nonce })],
+]);
+
 async function handleCall(s: RuntimeState, id: number, name: string, args: unknown[]): Promise<void> {
-  const fn = s.ecalls.get(name);
+  const fn = s.ecalls.get(name) ?? builtinEcalls.get(name);
   if (!fn) {
     s.hook.send([ToHost.Result, id, false, { code: ErrorCode.ECALL_NOT_FOUND, message: `the enclave has no ecall "${name}"` }]);
     return;
