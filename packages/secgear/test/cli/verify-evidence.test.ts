@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { listVerifiers } from '../../src/attest/index.js';
+import { loadSimPlatformState, ROOT_CERT_FILE } from '../../src/backends/sim-platform/index.js';
+import { getEvidence } from '../../src/enclave/evidence.js';
 import { repoRoot, vectorPath } from '../support/paths.js';
+import { enterEnclave, makeIdentity, tempStateDir } from '../support/sim-platform-harness.js';
 
 const cli = join(repoRoot, 'packages', 'secgear', 'dist', 'src', 'cli', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'verify-evidence', ...args], { encoding: 'utf8' });
@@ -100,6 +103,25 @@ describe('secgear verify-evidence', () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^VERIFIED /);
     assert.match(r.stdout, /ok {3}quote\.signature/);
+  });
+
+  it('accepts simulated evidence only with --allow-sim (and its sim root as anchor)', async () => {
+    const state = tempStateDir();
+    try {
+      loadSimPlatformState(state.dir);
+      enterEnclave(makeIdentity({ prodId: 1, svn: 1 }), state.dir);
+      const nonce = new Uint8Array(16).fill(7);
+      const envelope = await getEvidence({ nonce });
+      const file = join(temp, 'sim.evidence');
+      writeFileSync(file, envelope.data);
+      const args = [file, '--anchors', join(state.dir, ROOT_CERT_FILE), '--nonce', Buffer.from(nonce).toString('hex'), '--json'];
+      const allowed = run(...args, '--allow-sim');
+      assert.equal(allowed.status, 0, allowed.stdout + allowed.stderr);
+      assert.equal(json(allowed).tee, 'sim');
+      assert.equal(run(...args).status, 2);
+    } finally {
+      state.cleanup();
+    }
   });
 
   it('exits 1 on usage errors', () => {

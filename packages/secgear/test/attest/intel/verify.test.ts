@@ -297,3 +297,40 @@ describe('real vectors: expected failures name their check', () => {
     assert.equal(expired.verified, false);
   });
 });
+
+describe('caching never carries a verdict across time or content', () => {
+  const quote = readVector('sgx-dcap/dcap-qvl/sgx_quote.bin');
+  const bundle = () => [{ role: 'bundle', data: new Uint8Array(readVector('sgx-dcap/dcap-qvl/sgx_quote_collateral.json')), source: 'bundle' }];
+
+  it('re-checks every validity window at each call: valid, expired, valid again', async () => {
+    const collateral = bundle();
+    const at = (iso: string) => verifyEvidence(quote, { collateral, now: new Date(iso) });
+    assert.equal((await at('2025-07-19T10:01:17Z')).verified, true);
+    assert.equal((await at('2025-07-20T00:00:00Z')).verified, false);
+    assert.equal((await at('2025-06-01T00:00:00Z')).verified, false, 'before the collateral was issued');
+    assert.equal((await at('2025-07-19T10:01:17Z')).verified, true);
+  });
+
+  it('keys parsed collateral by content: bytes changed in place after a success are checked anew', async () => {
+    const collateral = bundle();
+    const now = new Date('2025-07-19T10:01:17Z');
+    assert.equal((await verifyEvidence(quote, { collateral, now })).verified, true);
+    const text = Buffer.from(collateral[0].data).toString('utf8');
+    // 17 -> 18 inside the signed tcb_info string (stays valid JSON, changes the signed bytes)
+    const j = text.indexOf('17', text.indexOf('tcbEvaluationDataNumber'));
+    collateral[0].data[j + 1] = '8'.charCodeAt(0);
+    const r = await verifyEvidence(quote, { collateral, now });
+    assert.equal(r.verified, false);
+    assert.match(r.failure?.check ?? '', /^(tcbInfo|qeIdentity)\.signature$/);
+  });
+
+  it('a quote signature is checked on every call, not remembered', async () => {
+    const collateral = bundle();
+    const now = new Date('2025-07-19T10:01:17Z');
+    assert.equal((await verifyEvidence(quote, { collateral, now })).verified, true);
+    const forged = new Uint8Array(quote);
+    forged[100] ^= 1; // inside the ISV enclave report
+    assert.equal((await verifyEvidence(forged, { collateral, now })).failure?.check, 'quote.signature');
+    assert.equal((await verifyEvidence(quote, { collateral, now })).verified, true);
+  });
+});
