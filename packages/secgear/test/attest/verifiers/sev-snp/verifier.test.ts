@@ -38,6 +38,18 @@ describe('SEV-SNP verifier: real vectors', () => {
     }
   }
 
+  it('verifies the go-sev-guest VCEK chain at the time its source test uses, and not before the VCEK was issued', async () => {
+    const options = (now: string): VerifyOptions => ({
+      format: 'sev-snp',
+      collateral: [{ role: 'vcek', data: readVector('sev-snp/go-sev-guest/vcek.testcer') }, { role: 'askArk', data: readVector('roots/amd-sev/go-sev-guest/ask_ark_milan.pem') }],
+      now: new Date(now),
+    });
+    const evidence = readVector('sev-snp/go-sev-guest/attestation.bin');
+    assert.equal((await verifyEvidence(evidence, options('2022-09-24T01:00:00Z'))).verified, true);
+    assert.equal(failedCheck(await verifyEvidence(evidence, options('2022-09-24T00:00:00Z'))), 'vcek.chain');
+    assert.equal(failedCheck(await verifyEvidence(evidence, options('2029-09-25T00:00:00Z'))), 'vcek.chain');
+  });
+
   it('normalizes the claims (trustee Milan report)', async () => {
     const result = await verifyEvidence(readVector(REPORT), vcekOnly());
     assert.equal(result.verified, true);
