@@ -17,8 +17,11 @@ export interface EvidenceOptions {
   reportData?: Uint8Array;
 }
 
-/** Evidence in its envelope: `{ mediaType, data }`. */
-export type Evidence = PlatformEvidence;
+/** Evidence in its envelope: `{ mediaType, data }` (a named type, so ecall types that return it stay portable). */
+export interface Evidence extends PlatformEvidence {
+  mediaType: string;
+  data: Uint8Array;
+}
 
 export async function getEvidence(options: EvidenceOptions = {}): Promise<Evidence> {
   const { nonce, reportData } = options;
