@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { bytesEqual } from '../../common/bytes.js';
 import type { Appraisal, CheckOutcome, TcbStatus, VerifierContext, VerifierOutput } from '../types.js';
-import { buildChain, certInfo, certInfos, chainsToAnchor, type CertInfo } from './cert-chain.js';
+import { buildChain, certInfos, chainsToAnchor, type CertInfo } from './cert-chain.js';
 import { parseCertificateChainData } from './certification-data.js';
 import { normalizedClaims, rawQuoteClaims } from './claims.js';
 import { checkCrl, checkPckRevocation, checkSignedCollateral, crlSignedBy, pickCurrent, signedByTcbSigner, type TrustContext } from './collateral-checks.js';
@@ -292,10 +292,4 @@ class QuoteRun {
     if (status === 'affirming') reasons.push(`tcb: UpToDate, every signature, chain, CRL and identity check passed`);
     return { status, reasons };
   }
-}
-
-/** Exposed for tests: the leaf-first certificates a quote carries in its type-5 certification data. */
-export function quoteCertificates(data: Uint8Array): CertInfo[] {
-  const quote = parseQuote(data);
-  return parseCertificateChainData(quote.certification.data).map(certInfo);
 }
