@@ -65,10 +65,14 @@ describe('lifecycle limits', () => {
     }
   });
 
-  test('the process backend cannot read host files; the manifest must match what the enclave defines', async () => {
+  test('the process backend cannot read or write host files, spawn, start workers or load addons; the manifest must match what the enclave defines', async () => {
     const image = await buildFixture('conformance');
     await using enclave = await createEnclave<Ecalls>(image, { type: 'process', ocalls });
     await assert.rejects(enclave.ecall.readHostFile('/etc/hostname'), /ERR_ACCESS_DENIED|not permitted|Access to this API has been restricted/);
+    for (const what of ['write', 'spawn', 'worker'] as const) {
+      assert.equal(await enclave.ecall.tryForbidden(what), 'ERR_ACCESS_DENIED', what);
+    }
+    assert.equal(await enclave.ecall.tryForbidden('addon'), 'ERR_DLOPEN_DISABLED');
     const withExtra = await buildFixture('conformance', { ecalls: [...(await import('../support/fixtures.js')).fixtureManifest('conformance').ecalls!, 'notDefined'] });
     await assert.rejects(createEnclave(withExtra, { ocalls }), rejectsWith(ErrorCode.INVALID_IMAGE, /notDefined/));
   });
