@@ -128,7 +128,8 @@ class QuoteRun {
   private anchors(): CertInfo[] {
     const ders = this.context.replaceBuiltInAnchors ? [] : [INTEL_SGX_ROOT_CA_DER];
     for (const a of this.context.trustAnchors) if (a.kind === 'x509') ders.push(a.der);
-    const { certs } = certInfos(ders);
+    const { certs, errors } = certInfos(ders);
+    if (errors.length) this.fail('anchors', `a trust anchor given is not a readable X.509 certificate: ${errors[0]}`);
     if (certs.length === 0) this.fail('anchors', 'no X.509 trust anchor to verify an Intel PCK chain against');
     return certs;
   }

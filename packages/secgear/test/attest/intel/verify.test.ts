@@ -185,6 +185,15 @@ describe('revocation and collateral checks', () => {
     assert.match(reasons, /no PCK CRL/);
     assert.match(reasons, /no QE identity/);
   });
+  it('refuses an unreadable trust anchor instead of ignoring it, and works with no built-in root', async () => {
+    const f = makeIntelFixture();
+    const bad = await verifyEvidence(f.quote, { collateral: f.collateral, trustAnchors: [f.anchor, { kind: 'x509', der: new Uint8Array(10) }], now: f.now });
+    assert.equal(bad.failure?.check, 'anchors');
+    const none = await verifyEvidence(f.quote, { collateral: f.collateral, replaceBuiltInAnchors: true, now: f.now });
+    assert.equal(none.failure?.check, 'anchors');
+    const only = await verifyEvidence(f.quote, { collateral: f.collateral, trustAnchors: [f.anchor], replaceBuiltInAnchors: true, now: f.now });
+    assert.equal(only.verified, true, failure(only));
+  });
   it('rejects a quote verified under the other TEE format', async () => {
     const f = makeIntelFixture({ tee: 'tdx' });
     const r = await verifyEvidence(f.quote, { format: 'sgx-dcap', trustAnchors: [f.anchor], now: f.now });
