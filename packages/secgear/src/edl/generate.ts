@@ -76,7 +76,7 @@ export function generate(parsed: ParsedEdl, options: GenerateOptions = {}): Gene
     if (side !== 'untrusted') files.push({ name: `${model.name}_t.ts`, side: 'trusted', contents: trustedFile(model, fileOptions) });
   } catch (error) {
     if (!(error instanceof SizeLimitError)) throw error;
-    bag.error('semantic', { file: model.file, line: 1, col: 1 }, error.message, 'lower the size, or raise maxBufferBytes (--max-buffer)');
+    bag.error('semantic', error.loc ?? { file: model.file, line: 1, col: 1 }, error.message, 'lower the size, or raise maxBufferBytes (--max-buffer)');
     bag.throwIfErrors();
   }
   return { files, manifest: manifestDeclarations(model, edlHash), warnings: [...parsed.warnings, ...bag.warnings] };

@@ -99,11 +99,10 @@ export class Loader {
     if (!root) return null;
     const result: LoadResult = { root, files: [root], types: [], trusted: [], untrusted: [] };
     const seenFiles = new Set<string>([root.path]);
-    const seenFuncs = new Set<string>();
-    const take = (file: LoadedFile, fn: TrustedFunc | UntrustedFunc) => {
-      const key = `${file.path}\0${fn.func.name}`;
-      if (seenFuncs.has(key)) return; // the same declaration reached twice (diamond imports)
-      seenFuncs.add(key);
+    const seenFuncs = new Set<TrustedFunc | UntrustedFunc>();
+    const take = (_file: LoadedFile, fn: TrustedFunc | UntrustedFunc) => {
+      if (seenFuncs.has(fn)) return; // the same declaration reached twice (diamond imports)
+      seenFuncs.add(fn);
       if (fn.kind === 'trusted') result.trusted.push(fn);
       else result.untrusted.push(fn);
     };

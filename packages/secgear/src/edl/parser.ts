@@ -264,10 +264,12 @@ class Parser {
     if (this.is('void') && this.is(')', 1)) {
       this.next();
     } else {
-      while (!this.is(')')) {
+      if (!this.is(')')) {
         params.push(this.varDecl('parameter'));
-        if (!this.is(',')) break;
-        this.next();
+        while (this.is(',')) {
+          this.next();
+          params.push(this.varDecl('parameter'));
+        }
       }
     }
     this.expect(')', `to close the parameter list of '${name.text}'`, "separate parameters with ','");

@@ -10,7 +10,7 @@
 import type { BufferShape, FunctionModel, OcallModel, ParamModel, SizeTerm } from '../model.js';
 import { jsName, prop, str } from './names.js';
 import type { HelperSet } from './prelude.js';
-import { elementCount, type SizeRefs } from './sizes.js';
+import { elementCount, locating, type SizeRefs } from './sizes.js';
 import { describe, type TypeGen } from './types.js';
 
 type BufferParam = Extract<ParamModel, { kind: 'buffer' }>;
@@ -112,7 +112,7 @@ export class CallGen {
         counts.set(p.name, `${jsName(p.name)}.length`);
         continue;
       }
-      const n = elementCount(p, refs, W, str(`: size of ${p.name}`), this.h, this.t.maxBytes);
+      const n = locating(`'${fn.name}': '${p.name}'`, p.loc, () => elementCount(p, refs, W, str(`: size of ${p.name}`), this.h, this.t.maxBytes));
       if (typeof n === 'number') counts.set(p.name, String(n));
       else {
         lines.push(`  const $n_${p.name} = ${n};`);
@@ -192,7 +192,7 @@ export class CallGen {
         body.push(`const ${v} = ${this.t.decodeAnyArray(p.elem, at, W, k)};`);
         return;
       }
-      const n = elementCount(p, refs, W, str(`: size of ${p.name}`), this.h, this.t.maxBytes);
+      const n = locating(`'${fn.name}': '${p.name}'`, p.loc, () => elementCount(p, refs, W, str(`: size of ${p.name}`), this.h, this.t.maxBytes));
       const count = typeof n === 'number' ? String(n) : `$n_${p.name}`;
       if (typeof n !== 'number') body.push(`const $n_${p.name} = ${n};`);
       body.push(`const ${v} = ${p.dir === 'out' ? this.t.zeroArray(p.elem, count) : this.t.decodeArray(p.elem, count, at, W, k)};`);

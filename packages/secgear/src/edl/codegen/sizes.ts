@@ -4,6 +4,7 @@
  * names runs in bigint (exact, like C's size_t but without wrap-around) and is bounded by
  * maxBufferBytes, so a hostile size cannot make the receiver allocate without limit.
  */
+import type { SourceLocation } from '../diagnostics.js';
 import type { BufferShape, SizeTerm } from '../model.js';
 import type { HelperSet } from './prelude.js';
 
@@ -12,8 +13,23 @@ export interface SizeRefs {
   ref(name: string): string;
 }
 
-/** Generation-time failure with a message for a diagnostic. */
-export class SizeLimitError extends Error {}
+/** Generation-time failure with a message for a diagnostic (`loc` set by the caller that knows it). */
+export class SizeLimitError extends Error {
+  loc: SourceLocation | null = null;
+}
+
+/** Runs `f`, labelling a SizeLimitError with where it happened. */
+export function locating<T>(what: string, loc: SourceLocation, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof SizeLimitError && !error.loc) {
+      error.message = `${what}: ${error.message}`;
+      error.loc = loc;
+    }
+    throw error;
+  }
+}
 
 function bigintExpr(t: SizeTerm, refs: SizeRefs, h: HelperSet, w: string, k: string): string {
   switch (t.kind) {

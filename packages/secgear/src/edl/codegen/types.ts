@@ -8,7 +8,7 @@ import { isByteLike } from '../c-types.js';
 import type { BufferShape, EdlModel, EnumModel, MemberModel, StructModel, ValueType } from '../model.js';
 import { prop, str } from './names.js';
 import type { HelperSet } from './prelude.js';
-import { elementCount, type SizeRefs } from './sizes.js';
+import { elementCount, locating, type SizeRefs } from './sizes.js';
 
 type Elem = BufferShape['elem'];
 
@@ -212,7 +212,7 @@ export class TypeGen {
     }
     for (const m of s.members) {
       if (m.kind !== 'buffer') continue;
-      const n = elementCount(m, refs, 'w', str(`.${m.name} (size)`), this.h, this.maxBytes);
+      const n = locating(`'${s.name}.${m.name}'`, m.loc, () => elementCount(m, refs, 'w', str(`.${m.name} (size)`), this.h, this.maxBytes));
       lines.push(`  const ${local(m)} = ${this.decodeArray(m.elem, String(n), prop('o', m.name), 'w', str(`.${m.name}`))};`);
     }
     lines.push(`  return { ${s.members.map((m) => `${str(m.name)}: ${local(m)}`).join(', ')} };`);
