@@ -1,16 +1,8 @@
 import { builtinModules } from 'node:module';
 import { build, type Plugin } from 'esbuild';
+import { ALLOWED_BUILTINS } from '../common/builtin-policy.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 
-/**
- * Node built-ins enclave code may import: pure computation only. Anything that reaches the
- * host's files, processes, network or threads is refused at build time; ask the host through
- * an ocall instead. (The `process` backend also enforces this at run time.)
- */
-export const ALLOWED_BUILTINS = new Set([
-  'assert', 'assert/strict', 'buffer', 'crypto', 'events', 'string_decoder', 'util', 'url', 'path', 'path/posix',
-  'querystring', 'punycode', 'timers', 'timers/promises', 'perf_hooks', 'zlib', 'stream', 'stream/promises', 'stream/web', 'tls',
-]);
 
 const builtinPolicy: Plugin = {
   name: 'secgear-builtin-policy',

@@ -65,18 +65,26 @@ describe('lifecycle limits', () => {
     }
   });
 
-  test('the process backend cannot read or write host files, spawn, start workers or load addons; the manifest must match what the enclave defines', async () => {
+  test('the process backend cannot read host files (permission model); the manifest must match what the enclave defines', async () => {
     const image = await buildFixture('conformance');
     await using enclave = await createEnclave<Ecalls>(image, { type: 'process', ocalls });
     await assert.rejects(enclave.ecall.readHostFile('/etc/hostname'), /ERR_ACCESS_DENIED|not permitted|Access to this API has been restricted/);
-    for (const what of ['write', 'spawn', 'worker'] as const) {
-      assert.equal(await enclave.ecall.tryForbidden(what), 'ERR_ACCESS_DENIED', what);
-    }
-    assert.equal(await enclave.ecall.tryForbidden('addon'), 'ERR_DLOPEN_DISABLED');
     const withExtra = await buildFixture('conformance', { ecalls: [...(await import('../support/fixtures.js')).fixtureManifest('conformance').ecalls!, 'notDefined'] });
     await assert.rejects(createEnclave(withExtra, { ocalls }), rejectsWith(ErrorCode.INVALID_IMAGE, /notDefined/));
   });
 });
+
+for (const type of ['sim', 'process'] as const) {
+  test(`${type}: enclave code cannot reach host resources, even through computed imports`, async () => {
+    await using enclave = await createEnclave<Ecalls>(await buildFixture('conformance'), { type, ocalls });
+    for (const what of ['write', 'spawn', 'worker', 'net', 'fetch', 'kill', 'abort', 'binding'] as const) {
+      assert.equal(await enclave.ecall.tryForbidden(what), 'ERR_ACCESS_DENIED', what);
+    }
+    assert.match(await enclave.ecall.tryForbidden('addon'), /ERR_ACCESS_DENIED|ERR_DLOPEN_DISABLED/);
+    assert.equal(await enclave.ecall.tryForbidden('file-module'), 'ERR_ACCESS_DENIED');
+    assert.equal(await enclave.ecall.add(1, 1), 2, 'allowed built-ins (crypto) still work');
+  });
+}
 
 describe('clean teardown', () => {
   test('nothing is left running after destroy(): no worker, child process, pipe or timer of ours', async () => {

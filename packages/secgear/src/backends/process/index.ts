@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { denyNetwork, lockdownGlobals } from '../enclave-sandbox.js';
 import { createSimulatedPlatform } from '../sim-platform/index.js';
 import type { EnclaveMessage } from '../../common/protocol.js';
 import type { Backend, BackendStartParams, EnclaveTransport } from '../types.js';
@@ -7,8 +8,14 @@ import type { Backend, BackendStartParams, EnclaveTransport } from '../types.js'
 const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
 
 let bootstrapSource: string | null = null;
+/** The child's whole program: the sandbox (network entry points, lockdown), then the bootstrap. */
 function bootstrap(): string {
-  bootstrapSource ??= readFileSync(new URL('./child-bootstrap.js', import.meta.url), 'utf8');
+  bootstrapSource ??= [
+    `import { createRequire as sandboxRequire, syncBuiltinESMExports as sandboxSync } from 'node:module';`,
+    `(${denyNetwork.toString()})(sandboxRequire(import.meta.url), sandboxSync);`,
+    `(${lockdownGlobals.toString()})();`,
+    readFileSync(new URL('./child-bootstrap.js', import.meta.url), 'utf8'),
+  ].join('\n');
   return bootstrapSource;
 }
 
@@ -19,7 +26,7 @@ function bootstrap(): string {
 export const processBackend: Backend = {
   name: 'process',
   isolation:
-    "simulation: separate OS process under Node's permission model (reads only its own image; no file writes, child processes, workers or addons); no hardware protection, the host's OS can read enclave memory",
+    "simulation: separate OS process under Node's permission model (reads only its own image; no file writes, child processes, workers or addons) and the built-ins' network entry points disabled; no hardware protection, the host's OS can read enclave memory",
   strength: 20,
   supportsSwitchless: false,
   available: () =>

@@ -7,7 +7,7 @@ import type { Backend, BackendStartParams, EnclaveTransport } from '../types.js'
 export const simBackend: Backend = {
   name: 'sim',
   isolation:
-    'simulation: separate V8 isolate and heap in the host process (worker thread), heap-limited; no hardware protection, the host can read enclave memory',
+    'simulation: separate V8 isolate and heap in the host process (worker thread), heap-limited, host-reaching built-ins (files, network, processes, addons, signals) blocked at import; not a boundary against hostile code and no hardware protection, the host can read enclave memory',
   strength: 10,
   supportsSwitchless: true,
   available: () => ({ ok: true }),

@@ -2,8 +2,10 @@
  * Entry of the `sim` backend's worker thread: installs the runtime hook, then evaluates the
  * verified enclave bundle (which carries the trusted runtime) as an ES module.
  */
+import { register } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RUNTIME_HOOK, type EnclaveInit, type EnclaveMessage, type HostMessage, type RuntimeHook } from '../../common/protocol.js';
+import { IMPORT_GUARD_URL, lockdownGlobals } from '../enclave-sandbox.js';
 
 const { init, bundle } = workerData as { init: EnclaveInit; bundle: Uint8Array };
 const port = parentPort;
@@ -15,5 +17,7 @@ const hook: RuntimeHook = {
   onMessage: (handler: (message: HostMessage) => void) => port.on('message', handler),
 };
 (globalThis as Record<symbol, unknown>)[RUNTIME_HOOK] = hook;
+register(IMPORT_GUARD_URL);
+lockdownGlobals();
 
 await import(`data:text/javascript;base64,${Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength).toString('base64')}`);
