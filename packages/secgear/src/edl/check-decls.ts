@@ -168,7 +168,7 @@ export class DeclChecker {
       unitSize = 8;
       this.warn(loc, `${where}: a pointer to pointers copies pointer values, which cross as opaque handles`, 'copy the pointed-to data with a struct of deep-copied members instead');
     } else {
-      const r = this.types.resolveSpec(type, loc);
+      const r = this.types.resolveSpec(type, loc, true);
       if (!r.ok) return null;
       if (r.type === null) {
         elem = BYTE;
@@ -217,7 +217,8 @@ export class DeclChecker {
         return null;
       }
     }
-    if ((size === undefined || size.kind === 'num') && (count === undefined || count.kind === 'num') && (size || count)) {
+    // elemSize is 0 for a struct still being built (recursive data): checked at run time instead
+    if (elemSize > 0 && (size === undefined || size.kind === 'num') && (count === undefined || count.kind === 'num') && (size || count)) {
       const total = (count?.kind === 'num' ? count.value : 1n) * (size?.kind === 'num' ? size.value : BigInt(unitSize));
       if (total % BigInt(elemSize) !== 0n) {
         this.err(a.at.size ?? a.at.count ?? loc, `${where}: ${total} bytes is not a whole number of elements of ${elemSize} bytes`, 'make size a multiple of the element size');

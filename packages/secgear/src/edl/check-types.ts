@@ -82,8 +82,11 @@ export class TypeTable {
     return model;
   }
 
-  /** Resolves a type without its pointers (the pointee for pointers). */
-  resolveSpec(ref: TypeRef, loc: SourceLocation): Resolved {
+  /**
+   * Resolves a type without its pointers (the pointee for pointers). `byPointer`: the type is
+   * reached through a pointer, so a struct still being built (recursive data) is fine.
+   */
+  resolveSpec(ref: TypeRef, loc: SourceLocation, byPointer = false): Resolved {
     const spec = ref.spec;
     switch (spec.kind) {
       case 'builtin': {
@@ -101,6 +104,7 @@ export class TypeTable {
         const def = this.defs.get(spec.name);
         if (!def) return this.undefinedType(spec.kind, spec.name, loc);
         if (def.kind !== spec.kind) return this.kindMismatch(spec.kind, spec.name, def, loc);
+        if (byPointer && this.structModels.get(spec.name) === 'busy') return { ok: true, type: { kind: spec.kind, name: spec.name } };
         return this.struct(spec.name, loc) ? { ok: true, type: { kind: spec.kind, name: spec.name } } : FAILED;
       }
       case 'foreign':
@@ -167,6 +171,18 @@ export class TypeTable {
       if (!(error instanceof SyntaxFailure)) throw error;
       this.bag.error('semantic', loc, `the mapping of foreign type '${name}' ("${spec}") is not an EDL type: ${error.diagnostic.message}`, "use e.g. 'uint32_t', 'uint8_t[16]', 'struct name', 'bool' or 'handle'");
       return FAILED;
+    }
+  }
+
+  /** Pointer members to a struct that was still being built got size 0; fill them in now. */
+  fixDeferredSizes(): void {
+    for (const model of this.structModels.values()) {
+      if (model === 'busy') continue;
+      for (const m of model.members) {
+        if (m.kind !== 'buffer' || m.elemSize !== 0) continue;
+        m.elemSize = this.sizeOf(m.elem);
+        if (m.unitSize === 0) m.unitSize = m.elemSize;
+      }
     }
   }
 

@@ -44,6 +44,8 @@ export function checkEdl(load: LoadResult, bag: DiagnosticBag, options: CheckOpt
     if (model) typeModels.push(model);
   }
 
+  types.fixDeferredSizes();
+
   const seen = new Map<string, SourceLocation>();
   const checkName = (name: string, loc: SourceLocation) => {
     const prev = seen.get(name);

@@ -274,3 +274,20 @@ test('roundtrip: maxBufferBytes bounds every size', async () => {
   await rejectsWith(ecalls.f(null, 1025n), BAD, /size of b/);
   await assert.rejects(loadGenerated('enclave {\n  trusted { public void f([out, size=2048] char *b); };\n};', { maxBufferBytes: 1024 }), /test\.edl:2:50: error: 'f': 'b': constant size 2048 is outside 0\.\.1024 \(maxBufferBytes\)/);
 });
+
+test('roundtrip: recursive structs are deep copied; cyclic or too deep data is refused', async () => {
+  const loaded = await loadGenerated('enclave { struct Node { uint32_t count; [count=count] struct Node *children; int64_t value; }; trusted { public int64_t total([in] struct Node *n); }; };');
+  type Node = { count: number; children: Node[]; value: bigint };
+  const sum = (n: Node): bigint => n.value + n.children.reduce((a, c) => a + sum(c), 0n);
+  const ecalls = loaded.t.createEcallTable({ total: sum });
+  const enclave = boundary(loaded, ecalls);
+  const leaf = (value: bigint): Node => ({ count: 0, children: [], value });
+  assert.equal(await loaded.u.total(enclave, { count: 2, children: [leaf(1n), { count: 1, children: [leaf(2n)], value: 3n }], value: 4n }), 10n);
+  await rejectsWith(loaded.u.total(enclave, { count: 2, children: [leaf(1n)], value: 0n }), BAD, /ecall total: n\.children: expected an array of 2/);
+  const cyclic: Node = { count: 1, children: [], value: 0n };
+  cyclic.children.push(cyclic);
+  await rejectsWith(ecalls.total(cyclic), BAD, /ecall total: n(\.children\[0\])+: expected data nested at most 64 levels deep/);
+  let chain = leaf(1n);
+  for (let i = 0; i < 70; i++) chain = { count: 1, children: [chain], value: 1n };
+  await rejectsWith(loaded.u.total(enclave, chain), BAD, /nested at most 64 levels deep/);
+});

@@ -12,6 +12,9 @@ import { elementCount, locating, type SizeRefs } from './sizes.js';
 
 type Elem = BufferShape['elem'];
 
+/** How deep recursive structs may nest on the wire (as the switchless codec's limit). */
+const MAX_DEPTH = 64;
+
 /** The typed array class that carries a buffer of `elem`, or null for JavaScript arrays. */
 export function typedArrayOf(elem: Elem): string | null {
   switch (elem.kind) {
@@ -35,6 +38,7 @@ export class TypeGen {
   readonly support = new Map<string, string>();
   usesHandle = false;
   usesRef = false;
+  private inRecursive = false;
 
   constructor(
     model: EdlModel,
@@ -100,11 +104,34 @@ export class TypeGen {
       case 'enum':
         return `(${this.h.use('enum')}(${v}, ${this.enumSet(t.name)}, ${w}, ${k}) as ${t.name})`;
       case 'struct':
-      case 'union':
-        return `${this.structDecoder(t.name)}(${v}, ${w} + ${k})`;
+      case 'union': {
+        const fn = this.structDecoder(t.name);
+        // inside a recursive struct's decoder, nested levels count towards MAX_DEPTH
+        const depth = this.inRecursive && this.isRecursive(t.name) ? ', d + 1' : '';
+        return `${fn}(${v}, ${w} + ${k}${depth})`;
+      }
       case 'array':
         return this.decodeArray(t.elem, String(t.length), v, w, k);
     }
+  }
+
+  /** Whether a struct/union can contain itself (through deep-copied pointer members). */
+  isRecursive(name: string): boolean {
+    const reach = (from: string, seen: Set<string>): boolean => {
+      const s = this.structs.get(from);
+      if (!s) return false;
+      for (const m of s.members) {
+        const t = m.kind === 'value' ? (m.type.kind === 'array' ? m.type.elem : m.type) : m.elem;
+        if (t.kind !== 'struct' && t.kind !== 'union') continue;
+        if (t.name === name) return true;
+        if (!seen.has(t.name)) {
+          seen.add(t.name);
+          if (reach(t.name, seen)) return true;
+        }
+      }
+      return false;
+    };
+    return reach(name, new Set());
   }
 
   /** Checks an array of exactly `n` (code) elements. */
@@ -197,8 +224,17 @@ export class TypeGen {
     if (this.support.has(id)) return id;
     this.support.set(id, ''); // reserve first: recursive structs refer to themselves
     const s = this.structs.get(name)!;
-    const body = s.kind === 'union' ? this.unionDecoderBody(s) : this.structDecoderBody(s);
-    this.support.set(id, `function ${id}(v: unknown, w: string): ${name} {\n${body}\n}`);
+    const outer = this.inRecursive;
+    this.inRecursive = this.isRecursive(name);
+    let body = s.kind === 'union' ? this.unionDecoderBody(s) : this.structDecoderBody(s);
+    let params = 'v: unknown, w: string';
+    if (this.inRecursive) {
+      // recursive data (even cyclic: structured clone keeps cycles) stops at MAX_DEPTH levels
+      body = `  if (d > ${MAX_DEPTH}) return ${this.h.use('bad')}(w, '', 'data nested at most ${MAX_DEPTH} levels deep', v);\n${body}`;
+      params += ', d = 0';
+    }
+    this.inRecursive = outer;
+    this.support.set(id, `function ${id}(${params}): ${name} {\n${body}\n}`);
     return id;
   }
 
