@@ -11,7 +11,11 @@ export interface BackendStartParams {
 
 /** The message pipe to one running enclave, whatever isolates it. */
 export interface EnclaveTransport {
-  send(message: HostMessage): void;
+  /**
+   * Sends one message. `transfer` lists ArrayBuffers to move rather than copy, where the
+   * backend can (the sim worker); others copy them and leave the caller's buffers intact.
+   */
+  send(message: HostMessage, transfer?: ArrayBuffer[]): void;
   /** Registers the handler for messages from the enclave (one handler). */
   onMessage(handler: (message: EnclaveMessage) => void): void;
   /** Called once when the enclave stops for any reason other than terminate(): crash, exit, out of memory. */

@@ -259,7 +259,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
         };
         this.pending.set(id, entry);
         this.counters.normal++;
-        this.transport.send([ToEnclave.Call, id, name, args]);
+        this.transport.send([ToEnclave.Call, id, name, args], options.transfer);
         this.switchless?.notifyMessage();
       };
       if (!counted || this.active < this.manifest.maxConcurrentEcalls) start();

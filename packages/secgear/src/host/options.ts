@@ -57,6 +57,12 @@ export interface CreateEnclaveOptions {
 export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * ArrayBuffers (of the arguments) to move into the enclave instead of copying them: after
+   * the call starts they are detached on the host side. Honoured by the sim backend; others
+   * copy. For large inputs the host no longer needs.
+   */
+  transfer?: ArrayBuffer[];
 }
 
 export const SWITCHLESS_DEFAULTS = {

@@ -59,6 +59,12 @@ for (const type of ['sim', 'process'] as const) {
       assert.deepEqual(await enclave.ecall.reverse(new Uint8Array([1, 2, 3])), new Uint8Array([3, 2, 1]));
     });
 
+    test('transfer moves argument buffers instead of copying them where the backend can', async () => {
+      const buffer = new Uint8Array(1 << 16).fill(3).buffer;
+      assert.equal(await enclave.call('byteLength', [new Uint8Array(buffer)], { transfer: [buffer] }), 1 << 16);
+      assert.equal(buffer.byteLength, type === 'sim' ? 0 : 1 << 16, type === 'sim' ? 'moved (detached here)' : 'copied');
+    });
+
     test('an exception in the enclave rejects the ecall with EnclaveError and no stack (production image)', async () => {
       await assert.rejects(enclave.ecall.fail('bad input'), (error: unknown) => {
         assert.ok(error instanceof EnclaveError);

@@ -37,7 +37,7 @@ export const simBackend: Backend = {
       exitHandler?.(reason);
     });
     return {
-      send: (message) => worker.postMessage(message),
+      send: (message, transfer) => worker.postMessage(message, transfer),
       onMessage: (handler) => worker.on('message', (m: EnclaveMessage) => handler(m)),
       onExit: (handler) => {
         exitHandler = handler;
