@@ -23,6 +23,10 @@ try {
   } else if (error instanceof SecGearError) {
     process.stderr.write(`secgear: ${error.code}: ${error.message}\n`);
     process.exitCode = 1;
+  } else if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+    // a file the user named could not be read or written: say which, without a stack trace
+    process.stderr.write(`secgear: ${error.message}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`secgear: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;

@@ -40,4 +40,8 @@ test('secgear keygen, build, inspect --json and verify work end to end; verify e
   assert.equal(bad.status, 2);
   assert.equal(JSON.parse(bad.stdout).code, 'CC_ERROR_INVALID_SIGNATURE');
   assert.equal(run('build').status, 1, 'usage errors exit 1');
+  const missing = run('inspect', join(dir, 'no-such.sgimg'));
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^secgear: ENOENT: no such file or directory/);
+  assert.doesNotMatch(missing.stderr, /internal error|\n\s+at /);
 });
