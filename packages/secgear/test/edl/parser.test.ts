@@ -58,7 +58,7 @@ test('parser: size and count take numbers, names and expressions with sizeof', (
 });
 
 test('parser: syntax errors stop at the first one with line:col, what and how to fix', () => {
-  const cases: [string, RegExp, number, number][] = [
+  const cases: [string, RegExp, number?, number?][] = [
     ['', /expected 'enclave'/, 1, 1],
     ['enclave { }', /expected ';' after the enclave block/, 1, 12],
     ['enclave { };\nfoo', /after the end of the enclave block/, 2, 1],

@@ -144,7 +144,7 @@ test('roundtrip: integer and float ranges are checked on arrival', async () => {
     [9, 1n, /: db: expected a number/],
   ];
   for (const [i, value, message] of bad) {
-    const args = [...ok];
+    const args: unknown[] = [...ok];
     args[i] = value;
     await rejectsWith(u.ints(enclave, ...args), BAD, message);
   }
