@@ -11,6 +11,8 @@ export interface BackendStartParams {
 
 /** The message pipe to one running enclave, whatever isolates it. */
 export interface EnclaveTransport {
+  /** The OS process id of the enclave, when it has its own process (the process backend). */
+  readonly pid?: number;
   /**
    * Sends one message. `transfer` lists ArrayBuffers to move rather than copy, where the
    * backend can (the sim worker); others copy them and leave the caller's buffers intact.

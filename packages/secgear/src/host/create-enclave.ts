@@ -120,6 +120,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
         svn: manifest.svn,
         debug: manifest.debug,
         switchless: switchless !== null,
+        ...(transport.pid !== undefined ? { pid: transport.pid } : {}),
       },
       manifest,
       transport,

@@ -34,6 +34,8 @@ export interface EnclaveInfo {
   debug: boolean;
   /** Whether switchless ecalls take the shared-memory path. */
   switchless: boolean;
+  /** The enclave's OS process id, when it runs in a process of its own (`process` backend). */
+  pid?: number;
 }
 
 interface PendingCall {

@@ -70,6 +70,7 @@ export const processBackend: Backend = {
     });
     child.send({ init, bundle: image.bundle });
     return {
+      pid: child.pid,
       send: (message) => {
         if (child.connected) child.send(message);
       },
