@@ -103,6 +103,18 @@ export function decodeMessage(bytes: Uint8Array, expect?: MessageTypeName): Pake
   }
 }
 
+/**
+ * Decodes the message a party expects next: of `type` (else CC_ERROR_PROTOCOL_STATE) and for the
+ * handshake's `suite` (else CC_ERROR_INVALID_MESSAGE).
+ */
+export function decodeExpected<T extends MessageTypeName>(bytes: Uint8Array, type: T, suite: Suite): Extract<PakeMessage, { type: T }> {
+  const message = decodeMessage(bytes, type);
+  if (message.suite !== suite) {
+    throw new SecGearError(ErrorCode.INVALID_MESSAGE, `${type} message for ${message.suite.name}, this handshake runs ${suite.name}`);
+  }
+  return message as Extract<PakeMessage, { type: T }>;
+}
+
 function fixed(field: Uint8Array, length: number, what: string): Uint8Array {
   if (!(field instanceof Uint8Array) || field.byteLength !== length) {
     throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${what} must be ${length} bytes`);

@@ -12,12 +12,13 @@ import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
 import { keySchedule, wipeSchedule } from './key-schedule.js';
-import { decodeMessage, encodeMessage } from './messages.js';
+import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
+import { decodeExpected, encodeMessage } from './messages.js';
 import { computeShareP, proverPoints } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
 import { resolveSuite, type Suite, type SuiteName } from './suites.js';
 
-export type ProverState = 'initial' | 'awaiting-verifier' | 'complete' | 'failed';
+export type ProverState = 'initial' | 'awaiting-verifier' | HandshakeEnd;
 
 export interface ProverOptions extends SessionOptions, EphemeralOption {
   /** w0 from {@link deriveProverSecrets}. */
@@ -37,7 +38,7 @@ export interface ProverResult {
 
 export class Prover {
   readonly suite: Suite;
-  #state: ProverState = 'initial';
+  readonly #flow = new HandshakeState<'initial' | 'awaiting-verifier'>('Prover', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
   readonly #w0: bigint;
   readonly #w1: bigint;
@@ -60,18 +61,17 @@ export class Prover {
   }
 
   get state(): ProverState {
-    return this.#state;
+    return this.#flow.current;
   }
 
   /** Message 1: shareP = x*P + w0*M for a fresh x. */
   start(): Uint8Array {
-    this.#expect('initial', 'start');
-    return this.#guard(() => {
+    return this.#flow.step('initial', 'start', () => {
       const suite = this.suite;
       const x = ephemeralScalar(suite, this.#ephemeral);
       this.#shareP = encodePoint(computeShareP(suite, x, this.#w0));
       this.#x = x;
-      this.#state = 'awaiting-verifier';
+      this.#flow.advance('awaiting-verifier');
       return encodeMessage({ type: 'SHARE_P', suite, shareP: this.#shareP });
     });
   }
@@ -82,26 +82,21 @@ export class Prover {
    * here as CC_ERROR_CONFIRMATION_FAILED.
    */
   finish(message: Uint8Array): ProverResult {
-    this.#expect('awaiting-verifier', 'finish');
-    return this.#guard(() => {
+    return this.#flow.step('awaiting-verifier', 'finish', () => {
       const suite = this.suite;
-      const msg = decodeMessage(message, 'SHARE_V');
-      if (msg.type !== 'SHARE_V') throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'expected SHARE_V');
-      if (msg.suite !== suite) {
-        throw new SecGearError(ErrorCode.INVALID_MESSAGE, `verifier answered with ${msg.suite.name}, this prover runs ${suite.name}`);
-      }
-      const Y = decodePoint(suite, msg.shareV, 'shareV');
+      const { shareV, confirmV } = decodeExpected(message, 'SHARE_V', suite);
+      const Y = decodePoint(suite, shareV, 'shareV');
       const { Z, V } = proverPoints(suite, { x: this.#x!, w0: this.#w0, w1: this.#w1, Y });
       const schedule = keySchedule(suite, {
         ...this.#session,
         shareP: this.#shareP!,
-        shareV: msg.shareV,
+        shareV,
         Z: encodePoint(Z),
         V: encodePoint(V),
         w0: this.#w0Bytes,
       });
       try {
-        if (!constantTimeEqual(schedule.confirmV, msg.confirmV)) {
+        if (!constantTimeEqual(schedule.confirmV, confirmV)) {
           zeroize(schedule.K_shared);
           throw new SecGearError(
             ErrorCode.CONFIRMATION_FAILED,
@@ -109,8 +104,7 @@ export class Prover {
           );
         }
         const reply = encodeMessage({ type: 'CONFIRM_P', suite, confirmP: schedule.confirmP });
-        this.#wipe();
-        this.#state = 'complete';
+        this.#flow.advance('complete');
         return { message: reply, sharedKey: schedule.K_shared };
       } finally {
         wipeSchedule(schedule);
@@ -120,28 +114,7 @@ export class Prover {
 
   /** Ends the handshake and overwrites what can be overwritten; the instance is then unusable. */
   abort(): void {
-    if (this.#state !== 'complete') this.#state = 'failed';
-    this.#wipe();
-  }
-
-  #expect(state: ProverState, call: string): void {
-    if (this.#state !== state) {
-      throw new SecGearError(
-        ErrorCode.PROTOCOL_STATE,
-        `Prover.${call}() called in state "${this.#state}" (needs "${state}"); a Prover runs one handshake, create a new one`,
-      );
-    }
-  }
-
-  /** Any failure ends the handshake for good: no retry with the same ephemeral secret. */
-  #guard<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (error) {
-      this.#state = 'failed';
-      this.#wipe();
-      throw error;
-    }
+    this.#flow.abort();
   }
 
   #wipe(): void {

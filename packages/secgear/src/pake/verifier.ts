@@ -12,13 +12,14 @@ import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
 import { keySchedule, wipeSchedule } from './key-schedule.js';
-import { decodeMessage, encodeMessage } from './messages.js';
+import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
+import { decodeExpected, encodeMessage } from './messages.js';
 import type { VerifierRecord } from './registration.js';
 import { computeShareV, verifierPoints } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
 import { resolveSuite, type Point, type Suite } from './suites.js';
 
-export type VerifierState = 'initial' | 'awaiting-confirmation' | 'complete' | 'failed';
+export type VerifierState = 'initial' | 'awaiting-confirmation' | HandshakeEnd;
 
 export interface VerifierOptions extends SessionOptions, EphemeralOption {
   /** The prover's record from {@link computeVerifierRecord}. */
@@ -32,7 +33,7 @@ export interface VerifierResult {
 
 export class Verifier {
   readonly suite: Suite;
-  #state: VerifierState = 'initial';
+  readonly #flow = new HandshakeState<'initial' | 'awaiting-confirmation'>('Verifier', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
   readonly #w0: bigint;
   readonly #w0Bytes: Uint8Array;
@@ -60,40 +61,32 @@ export class Verifier {
   }
 
   get state(): VerifierState {
-    return this.#state;
+    return this.#flow.current;
   }
 
   /** Processes message 1 (shareP) and returns message 2 (shareV, confirmV). */
   respond(message: Uint8Array): Uint8Array {
-    this.#expect('initial', 'respond');
-    return this.#guard(() => {
+    return this.#flow.step('initial', 'respond', () => {
       const suite = this.suite;
-      const msg = decodeMessage(message, 'SHARE_P');
-      if (msg.type !== 'SHARE_P') throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'expected SHARE_P');
-      if (msg.suite !== suite) {
-        throw new SecGearError(ErrorCode.INVALID_MESSAGE, `prover offered ${msg.suite.name}, this record is for ${suite.name}`);
-      }
-      const X = decodePoint(suite, msg.shareP, 'shareP');
+      const { shareP } = decodeExpected(message, 'SHARE_P', suite);
+      const X = decodePoint(suite, shareP, 'shareP');
       const y = ephemeralScalar(suite, this.#ephemeral);
       const { Z, V } = verifierPoints(suite, { y, w0: this.#w0, L: this.#L, X });
       const shareV = encodePoint(computeShareV(suite, y, this.#w0));
       const schedule = keySchedule(suite, {
         ...this.#session,
-        shareP: msg.shareP,
+        shareP,
         shareV,
         Z: encodePoint(Z),
         V: encodePoint(V),
         w0: this.#w0Bytes,
       });
-      try {
-        this.#expectedConfirmP = schedule.confirmP.slice();
-        this.#sharedKey = schedule.K_shared;
-        this.#state = 'awaiting-confirmation';
-        return encodeMessage({ type: 'SHARE_V', suite, shareV, confirmV: schedule.confirmV });
-      } finally {
-        wipeSchedule(schedule);
-        zeroize(schedule.confirmP);
-      }
+      // kept until finish(); #wipe overwrites both if the handshake ends any other way
+      this.#expectedConfirmP = schedule.confirmP;
+      this.#sharedKey = schedule.K_shared;
+      wipeSchedule(schedule);
+      this.#flow.advance('awaiting-confirmation');
+      return encodeMessage({ type: 'SHARE_V', suite, shareV, confirmV: schedule.confirmV });
     });
   }
 
@@ -102,50 +95,24 @@ export class Verifier {
    * key. A wrong password surfaces here as CC_ERROR_CONFIRMATION_FAILED.
    */
   finish(message: Uint8Array): VerifierResult {
-    this.#expect('awaiting-confirmation', 'finish');
-    return this.#guard(() => {
-      const msg = decodeMessage(message, 'CONFIRM_P');
-      if (msg.type !== 'CONFIRM_P') throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'expected CONFIRM_P');
-      if (msg.suite !== this.suite) {
-        throw new SecGearError(ErrorCode.INVALID_MESSAGE, `confirmation for ${msg.suite.name}, this handshake runs ${this.suite.name}`);
-      }
-      if (!constantTimeEqual(this.#expectedConfirmP!, msg.confirmP)) {
+    return this.#flow.step('awaiting-confirmation', 'finish', () => {
+      const { confirmP } = decodeExpected(message, 'CONFIRM_P', this.suite);
+      if (!constantTimeEqual(this.#expectedConfirmP!, confirmP)) {
         throw new SecGearError(
           ErrorCode.CONFIRMATION_FAILED,
           'the prover\'s key confirmation did not verify: wrong password, different identities or context, or a tampered message',
         );
       }
       const sharedKey = this.#sharedKey!;
-      this.#sharedKey = undefined;
-      this.#wipe();
-      this.#state = 'complete';
+      this.#sharedKey = undefined; // handed out: the caller owns it now
+      this.#flow.advance('complete');
       return { sharedKey };
     });
   }
 
   /** Ends the handshake and overwrites what can be overwritten; the instance is then unusable. */
   abort(): void {
-    if (this.#state !== 'complete') this.#state = 'failed';
-    this.#wipe();
-  }
-
-  #expect(state: VerifierState, call: string): void {
-    if (this.#state !== state) {
-      throw new SecGearError(
-        ErrorCode.PROTOCOL_STATE,
-        `Verifier.${call}() called in state "${this.#state}" (needs "${state}"); a Verifier runs one handshake, create a new one`,
-      );
-    }
-  }
-
-  #guard<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (error) {
-      this.#state = 'failed';
-      this.#wipe();
-      throw error;
-    }
+    this.#flow.abort();
   }
 
   #wipe(): void {
