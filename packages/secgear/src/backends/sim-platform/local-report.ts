@@ -9,6 +9,7 @@ import { bytesEqual, concatBytes, constantTimeEqual, isBytes } from '../../commo
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import type { EnclaveIdentity } from '../../common/platform.js';
 import { REPORT_DATA_SIZE, type VerifiedReport } from '../../common/platform-ops.js';
+import { readIdentityBlock, writeIdentityBlock } from './identity-block.js';
 
 export const TARGET_INFO_MAGIC = 0x53475449; // "SGTI"
 export const REPORT_MAGIC = 0x53474c52; // "SGLR"
@@ -47,26 +48,17 @@ export function encodeTargetInfo(target: TargetInfo): Uint8Array {
 
 export function parseTargetInfo(bytes: unknown): TargetInfo {
   const what = 'target info';
-  if (!isBytes(bytes)) invalid(what, 'expected a Uint8Array from getTargetInfo()');
-  if (bytes.byteLength !== TARGET_INFO_SIZE) invalid(what, `expected ${TARGET_INFO_SIZE} bytes, got ${bytes.byteLength}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== TARGET_INFO_MAGIC) invalid(what, 'bad magic (not produced by getTargetInfo())');
-  if (bytes[4] !== VERSION) invalid(what, `unsupported version ${bytes[4]}`);
+  checkHeader(bytes, what, TARGET_INFO_SIZE, TARGET_INFO_MAGIC, 'getTargetInfo()');
   if (bytes[5] > 1 || bytes[6] !== 0 || bytes[7] !== 0) invalid(what, 'reserved bits are set');
   return { measurement: bytes.slice(8, 56), debug: bytes[5] === 1 };
 }
 
 function encodeBody(identity: EnclaveIdentity, reportData: Uint8Array, target: TargetInfo, keyId: Uint8Array): Uint8Array {
   const out = new Uint8Array(REPORT_SIZE);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, REPORT_MAGIC);
+  new DataView(out.buffer).setUint32(0, REPORT_MAGIC);
   out[4] = VERSION;
   out[5] = identity.debug ? 1 : 0;
-  view.setUint32(8, identity.prodId);
-  view.setUint32(12, identity.svn);
-  out.set(identity.measurement, 16);
-  out.set(identity.signer, 64);
-  out.set(reportData, 112);
+  writeIdentityBlock(out, identity, reportData);
   out.set(target.measurement, 176);
   out[224] = target.debug ? 1 : 0;
   out.set(keyId, 228);
@@ -76,26 +68,23 @@ function encodeBody(identity: EnclaveIdentity, reportData: Uint8Array, target: T
 /** Parses a report's layout; checks nothing about its MAC. */
 export function parseReport(bytes: unknown): LocalReport {
   const what = 'local report';
-  if (!isBytes(bytes)) invalid(what, 'expected a Uint8Array from getReport()');
-  if (bytes.byteLength !== REPORT_SIZE) invalid(what, `expected ${REPORT_SIZE} bytes, got ${bytes.byteLength}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0) !== REPORT_MAGIC) invalid(what, 'bad magic (not produced by getReport())');
-  if (bytes[4] !== VERSION) invalid(what, `unsupported version ${bytes[4]}`);
+  checkHeader(bytes, what, REPORT_SIZE, REPORT_MAGIC, 'getReport()');
   if (bytes[5] > 1 || bytes[6] !== 0 || bytes[7] !== 0) invalid(what, 'reserved bits are set in the flags');
   if (bytes[224] > 1 || bytes[225] !== 0 || bytes[226] !== 0 || bytes[227] !== 0) invalid(what, 'reserved bits are set in the target flags');
   return {
-    identity: {
-      measurement: bytes.slice(16, 64),
-      signer: bytes.slice(64, 112),
-      prodId: view.getUint32(8),
-      svn: view.getUint32(12),
-      debug: bytes[5] === 1,
-    },
-    reportData: bytes.slice(112, 176),
+    ...readIdentityBlock(bytes, bytes[5] === 1),
     target: { measurement: bytes.slice(176, 224), debug: bytes[224] === 1 },
     keyId: bytes.slice(228, 260),
     mac: bytes.slice(MAC_OFFSET, REPORT_SIZE),
   };
+}
+
+/** Type, length, magic and version: what target info and reports check alike. */
+function checkHeader(bytes: unknown, what: string, size: number, magic: number, source: string): asserts bytes is Uint8Array {
+  if (!isBytes(bytes)) invalid(what, `expected a Uint8Array from ${source}`);
+  if (bytes.byteLength !== size) invalid(what, `expected ${size} bytes, got ${bytes.byteLength}`);
+  if (new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) !== magic) invalid(what, `bad magic (not produced by ${source})`);
+  if (bytes[4] !== VERSION) invalid(what, `unsupported version ${bytes[4]}`);
 }
 
 function reportKey(reportRoot: Uint8Array, target: TargetInfo, keyId: Uint8Array): Uint8Array {

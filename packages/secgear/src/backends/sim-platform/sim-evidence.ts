@@ -9,6 +9,7 @@ import { isBytes } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import type { EnclaveIdentity } from '../../common/platform.js';
 import { MAX_NONCE_SIZE, REPORT_DATA_SIZE } from '../../common/platform-ops.js';
+import { readIdentityBlock, writeIdentityBlock } from './identity-block.js';
 
 export const SIM_EVIDENCE_MEDIA_TYPE = 'application/vnd.secgear.sim-evidence';
 export const SIM_EVIDENCE_MAGIC = 0x53474556; // "SGEV"
@@ -53,11 +54,7 @@ export function createSimEvidence(body: SimEvidenceBody, attestationKey: KeyObje
   out[4] = SIM_EVIDENCE_VERSION;
   out[5] = SIM_TEE_CODE;
   out[6] = identity.debug ? 1 : 0;
-  view.setUint32(8, identity.prodId);
-  view.setUint32(12, identity.svn);
-  out.set(identity.measurement, 16);
-  out.set(identity.signer, 64);
-  out.set(reportData, 112);
+  writeIdentityBlock(out, identity, reportData);
   view.setBigUint64(176, BigInt(body.issuedAt));
   view.setUint16(184, nonce.byteLength);
   out.set(nonce, FIXED_SIZE);
@@ -96,14 +93,7 @@ export function parseSimEvidence(bytes: unknown): ParsedSimEvidence {
   }
   return {
     version: bytes[4],
-    identity: {
-      measurement: bytes.slice(16, 64),
-      signer: bytes.slice(64, 112),
-      prodId: view.getUint32(8),
-      svn: view.getUint32(12),
-      debug: bytes[6] === 1,
-    },
-    reportData: bytes.slice(112, 176),
+    ...readIdentityBlock(bytes, bytes[6] === 1),
     issuedAt: Number(issuedAt),
     nonce: bytes.slice(FIXED_SIZE, FIXED_SIZE + nonceSize),
     attestationCertificate: bytes.slice(certOffset, signedSize),
