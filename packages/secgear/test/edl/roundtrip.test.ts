@@ -291,3 +291,44 @@ test('roundtrip: recursive structs are deep copied; cyclic or too deep data is r
   for (let i = 0; i < 70; i++) chain = { count: 1, children: [chain], value: 1n };
   await rejectsWith(loaded.u.total(enclave, chain), BAD, /nested at most 64 levels deep/);
 });
+
+test('roundtrip: the standard library\'s ocalls have working host implementations, overridable', async () => {
+  const { mkdtempSync, readFileSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const loaded = await loadGenerated('enclave { from "secgear_tstdc.edl" import *; from "secgear_tprotected_fs.edl" import *; trusted { public void f(); }; };');
+  const dir = mkdtempSync(join(tmpdir(), 'secgear-pfs-'));
+  const printed: string[] = [];
+  boundary(loaded, {}, loaded.u.createOcallTable({}, { protectedFsDir: dir }));
+  const { t } = loaded;
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => (printed.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    await t.sg_ocall_print_string('from the enclave');
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.deepEqual(printed, ['from the enclave\n']);
+  const now = await t.sg_ocall_time_ms();
+  assert.ok(typeof now === 'bigint' && Math.abs(Number(now) - Date.now()) < 5000);
+  const t0 = Date.now();
+  await t.sg_ocall_sleep_ms(20);
+  assert.ok(Date.now() - t0 >= 15);
+
+  const data = new Uint8Array([1, 2, 3, 4, 5]);
+  assert.equal(await t.sg_ocall_pfs_write('vault/key.sealed', data), 0);
+  assert.deepEqual(readFileSync(join(dir, 'vault', 'key.sealed')), Buffer.from(data));
+  const size = await t.sg_ocall_pfs_size('vault/key.sealed');
+  assert.deepEqual(size, { retval: 0, size: 5n });
+  const read = await t.sg_ocall_pfs_read('vault/key.sealed', 5n);
+  assert.deepEqual([read.retval, [...read.buf]], [0, [1, 2, 3, 4, 5]]);
+  assert.equal((await t.sg_ocall_pfs_read('vault/key.sealed', 4n)).retval, 22, 'EINVAL: the size changed');
+  assert.equal((await t.sg_ocall_pfs_size('nope')).retval, 2, 'ENOENT');
+  for (const bad of ['../escape', '/etc/passwd', 'a/../../b', 'a//b', '']) assert.equal(await t.sg_ocall_pfs_write(bad, data), 22, bad);
+  assert.equal(await t.sg_ocall_pfs_remove('vault/key.sealed'), 0);
+  assert.ok(!existsSync(join(dir, 'vault', 'key.sealed')));
+
+  // an application's own implementation wins
+  boundary(loaded, {}, loaded.u.createOcallTable({ sg_ocall_time_ms: () => 42n }));
+  assert.equal(await t.sg_ocall_time_ms(), 42n);
+});

@@ -71,9 +71,21 @@ export interface Loaded {
 }
 
 let loads = 0;
+const loadCache = new Map<string, Promise<Loaded>>();
 
-/** Generates, transpiles and imports both sides of an EDL. */
-export async function loadGenerated(source: string, options: ParseEdlOptions & GenerateOptions = {}): Promise<Loaded> {
+/** Generates, transpiles and imports both sides of an EDL (once per EDL and options). */
+export function loadGenerated(source: string, options: ParseEdlOptions & GenerateOptions = {}): Promise<Loaded> {
+  const key = JSON.stringify([source, options]);
+  let loaded = loadCache.get(key);
+  if (!loaded) {
+    loaded = load(source, options);
+    loadCache.set(key, loaded);
+    loaded.catch(() => loadCache.delete(key));
+  }
+  return loaded;
+}
+
+async function load(source: string, options: ParseEdlOptions & GenerateOptions): Promise<Loaded> {
   const parsed = parse(source, options);
   const id = hooks.length;
   hooks.push(async () => assert.fail('no ocall hook set'));
