@@ -5,20 +5,20 @@
  *  - normal empty ecall p50 vs a raw postMessage ping-pong, and vs the same call through Comlink
  *  - 1 KiB-argument ecall throughput with 8 calls in flight vs raw postMessage with 8 in flight
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { buildImage, createEnclave, generateSigningKey } from 'secgear';
+import { createEnclave } from 'secgear';
+import { buildBenchEnclave } from './lib/enclave-image.js';
 import { concurrentThroughput, latencies, percentile } from './lib/measure.js';
 import type { BenchSuite } from './lib/types.js';
 import type { ecalls } from './enclaves/bench-enclave.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const sourceDir = join(here, '..');
 const ITERATIONS = 20_000;
 
 function worker(name: string, data: unknown): Worker {
@@ -87,13 +87,7 @@ const suite: BenchSuite = {
   name: 'enclave calls (sim backend)',
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'secgear-bench-'));
-    const image = join(dir, 'bench.sgimg');
-    await buildImage({
-      entry: join(sourceDir, 'enclaves', 'bench-enclave.ts'),
-      manifest: JSON.parse(readFileSync(join(sourceDir, 'enclaves', 'bench-enclave.json'), 'utf8')),
-      key: generateSigningKey(),
-      output: image,
-    });
+    const image = await buildBenchEnclave('bench-enclave', dir);
     const enclave = await createEnclave<typeof ecalls>(image, { type: 'sim' });
     const slP50 = percentile(await latencies(() => enclave.ecall.slNoop(), ITERATIONS), 50);
     const normalP50 = percentile(await latencies(() => enclave.ecall.noop(), ITERATIONS), 50);

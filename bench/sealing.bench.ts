@@ -14,18 +14,16 @@
  *    verifications per second
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildImage, createEnclave, generateSigningKey } from 'secgear';
+import { join } from 'node:path';
+import { createEnclave } from 'secgear';
 import { verifyEvidence } from 'secgear/attest';
+import { buildBenchEnclave } from './lib/enclave-image.js';
 import { throughput } from './lib/measure.js';
 import type { BenchSuite } from './lib/types.js';
 import type { ecalls } from './enclaves/sealing-enclave.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const sourceDir = join(here, '..');
 const MiB = 1 << 20;
 
 const suite: BenchSuite = {
@@ -33,13 +31,7 @@ const suite: BenchSuite = {
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'secgear-bench-sealing-'));
     try {
-      const image = join(dir, 'sealing.sgimg');
-      await buildImage({
-        entry: join(sourceDir, 'enclaves', 'sealing-enclave.ts'),
-        manifest: JSON.parse(readFileSync(join(sourceDir, 'enclaves', 'sealing-enclave.json'), 'utf8')),
-        key: generateSigningKey(),
-        output: image,
-      });
+      const image = await buildBenchEnclave('sealing-enclave', dir);
       const enclave = await createEnclave<typeof ecalls>(image, { type: 'sim', platform: { stateDir: join(dir, 'sim') } });
       const big = await enclave.ecall.roundTrip(MiB, 400);
       const small = await enclave.ecall.sealRate(1024, 20_000, 7);
