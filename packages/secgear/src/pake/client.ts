@@ -21,6 +21,9 @@ import { decodeFrame, encodeFrame, NONCE_LENGTH, type PreambleFrame } from './se
 
 export type PakeClientState = 'initial' | 'awaiting-preamble' | 'awaiting-verifier' | 'awaiting-finished' | 'ready' | 'failed' | 'closed';
 
+/** States in which receive() takes a frame. */
+const RECEIVING: readonly PakeClientState[] = ['awaiting-preamble', 'awaiting-verifier', 'awaiting-finished'];
+
 export interface PakeClientOptions {
   /** This device's identity, as registered. */
   idProver: BytesLike;
@@ -59,6 +62,8 @@ export class PakeClient {
   #nonce: Uint8Array | undefined;
   #prover: Prover | undefined;
   #records: RecordLayer | undefined;
+  /** A frame is being processed (receive awaits evidence verification and scrypt). */
+  #busy = false;
   /** The appraisal of the enclave's evidence, once the preamble was accepted. */
   attestationResult: VerificationResult | undefined;
 
@@ -96,7 +101,13 @@ export class PakeClient {
    * is ready. Throws PakeServiceError for an ERROR frame, SecGearError for anything wrong.
    */
   async receive(bytes: Uint8Array): Promise<Uint8Array | null> {
-    if (!['awaiting-preamble', 'awaiting-verifier', 'awaiting-finished'].includes(this.#state)) this.#expect('awaiting-preamble');
+    if (this.#busy) {
+      // a second frame while the first is still being checked (evidence, scrypt): never run two
+      this.#fail();
+      throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'a frame arrived while the previous one was still being processed; deliver frames one at a time');
+    }
+    if (!RECEIVING.includes(this.#state)) this.#expect('awaiting-preamble');
+    this.#busy = true;
     try {
       switch (this.#state) {
         case 'awaiting-preamble': {
@@ -121,6 +132,8 @@ export class PakeClient {
     } catch (error) {
       this.#fail();
       throw error;
+    } finally {
+      this.#busy = false;
     }
   }
 
@@ -163,6 +176,7 @@ export class PakeClient {
     }
     if (frame.salt.byteLength < MIN_SALT_LENGTH) throw new SecGearError(ErrorCode.INVALID_MESSAGE, 'preamble salt too short');
     const result = await verifyEvidence(frame.evidence, { ...this.#attestation, nonce: this.#nonce });
+    this.#expectStill('awaiting-preamble');
     this.attestationResult = result;
     if (!result.verified || result.appraisal.status !== 'affirming' || !result.claims) {
       throw new SecGearError(ErrorCode.INVALID_EVIDENCE, `the enclave's evidence was not accepted: ${result.appraisal.reasons.join('; ')}`);
@@ -179,6 +193,11 @@ export class PakeClient {
       kdf,
       suite: frame.suite,
     });
+    if (this.#state !== 'awaiting-preamble') {
+      zeroize(secrets.w0);
+      zeroize(secrets.w1);
+      this.#expectStill('awaiting-preamble');
+    }
     zeroize(this.#password); // not needed any more: w0 and w1 carry the handshake
     this.#prover = new Prover({ ...secrets, idProver: this.#idProver, idVerifier: frame.idVerifier, context: attestedContext(frame.evidence) });
     zeroize(secrets.w0);
@@ -199,8 +218,15 @@ export class PakeClient {
     }
   }
 
+  /** After an await: close() or a refused frame may have ended the session meanwhile. */
+  #expectStill(state: PakeClientState): void {
+    if (this.#state !== state) {
+      throw new SecGearError(ErrorCode.PROTOCOL_STATE, `PakeClient became "${this.#state}" while a frame was being processed; start a new client`);
+    }
+  }
+
   #fail(): void {
-    this.#state = 'failed';
+    if (this.#state !== 'closed') this.#state = 'failed';
     this.#wipe();
   }
 

@@ -176,6 +176,28 @@ describe('PAKE verifier service (in-process enclave)', () => {
     assert.ok(e3.kind === 'ERROR' && e3.code === ErrorCode.INVALID_MESSAGE);
   });
 
+  it('the client takes one frame at a time, and a client closed meanwhile stays closed', async () => {
+    const { service } = setup();
+    await service.register('device-1', await createRegistration('pw', { idProver: 'device-1', idVerifier: 'cloud', kdf: KDF }));
+    // a relay that delivers the preamble twice without waiting: the second copy is refused and
+    // the session ends (no second scrypt run, no second Prover over a wiped password)
+    const c = client('pw');
+    const { frame } = await service.receive(null, c.hello());
+    const first = c.receive(frame!);
+    const second = c.receive(frame!);
+    await assert.rejects(second, isCode(ErrorCode.PROTOCOL_STATE));
+    await assert.rejects(first, isCode(ErrorCode.PROTOCOL_STATE));
+    assert.equal(c.state, 'failed');
+    // close() while the preamble is being checked: the session does not come back to life
+    const d = client('pw');
+    const hello = await service.receive(null, d.hello());
+    const pending = d.receive(hello.frame!);
+    d.close();
+    await assert.rejects(pending, isCode(ErrorCode.PROTOCOL_STATE));
+    assert.equal(d.state, 'closed');
+    assert.throws(() => d.encrypt(text('x')), isCode(ErrorCode.PROTOCOL_STATE));
+  });
+
   it('a host that swaps or alters sealed blobs is refused (fail closed)', async () => {
     const { service, store } = setup();
     await service.register('device-1', await createRegistration('pw', { idProver: 'device-1', idVerifier: 'cloud', kdf: KDF }));
