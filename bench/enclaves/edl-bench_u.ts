@@ -17,6 +17,16 @@ export const edlInterface = {
 /** What the proxies need from an enclave: `createEnclave(...)` returns one. */
 export interface EcallTarget {
   readonly ecall: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined };
+  /** Calls with per-call options (`Enclave.call`); used when a proxy is given options. */
+  call?(name: string, args: unknown[], options?: EcallOptions): Promise<unknown>;
+}
+
+/** Per-call options a proxy passes to `Enclave.call`. */
+export interface EcallOptions {
+  /** Time limit of this call in milliseconds (CC_ERROR_TIMEOUT past it). */
+  timeoutMs?: number;
+  /** Cancels the call (CC_ERROR_CANCELLED). */
+  signal?: AbortSignal;
 }
 
 /** The ocalls the host implements for this enclave (arguments are checked before they are called). */
@@ -33,16 +43,16 @@ export function createOcallTable(_impl: EdlBenchOcalls = {}): { [name: string]: 
 }
 
 /** ecall uint32_t take1k([in, size=len] uint8_t* buf, size_t len) [public] */
-export async function take1k(enclave: EcallTarget, buf: Uint8Array): Promise<number> {
+export async function take1k(enclave: EcallTarget, buf: Uint8Array, options?: EcallOptions): Promise<number> {
   const len = $bi($count(buf), 'ecall take1k', ': length of buf');
-  const $r = await $fn(enclave.ecall, 'take1k', 'ecall')(buf, len);
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'take1k', 'ecall')(buf, len) : $call(enclave, 'take1k', [buf, len], options));
   return $u32($r, 'ecall take1k result', '');
 }
 
 /** ecall uint32_t take1k_raw([in, size=len] uint8_t* buf, size_t len) [public] */
-export async function take1k_raw(enclave: EcallTarget, buf: Uint8Array): Promise<number> {
+export async function take1k_raw(enclave: EcallTarget, buf: Uint8Array, options?: EcallOptions): Promise<number> {
   const len = $bi($count(buf), 'ecall take1k_raw', ': length of buf');
-  const $r = await $fn(enclave.ecall, 'take1k_raw', 'ecall')(buf, len);
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'take1k_raw', 'ecall')(buf, len) : $call(enclave, 'take1k_raw', [buf, len], options));
   return $u32($r, 'ecall take1k_raw result', '');
 }
 
@@ -81,6 +91,11 @@ function $bi(x: unknown, w: string, k: string): bigint {
 function $count(v: unknown): number {
   const n = ArrayBuffer.isView(v) || Array.isArray(v) ? (v as { length?: unknown }).length : undefined;
   return typeof n === 'number' ? n : NaN;
+}
+
+function $call(target: EcallTarget, name: string, args: unknown[], options: EcallOptions): Promise<unknown> {
+  if (typeof target.call !== 'function') throw new SecGearError(ErrorCode.NOT_SUPPORTED, `ecall ${name}: this enclave object takes no per-call options (it has no call method)`);
+  return target.call(name, args, options);
 }
 
 function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: string): (...args: unknown[]) => Promise<unknown> {

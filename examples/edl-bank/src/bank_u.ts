@@ -54,6 +54,16 @@ export const edlInterface = {
 /** What the proxies need from an enclave: `createEnclave(...)` returns one. */
 export interface EcallTarget {
   readonly ecall: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined };
+  /** Calls with per-call options (`Enclave.call`); used when a proxy is given options. */
+  call?(name: string, args: unknown[], options?: EcallOptions): Promise<unknown>;
+}
+
+/** Per-call options a proxy passes to `Enclave.call`. */
+export interface EcallOptions {
+  /** Time limit of this call in milliseconds (CC_ERROR_TIMEOUT past it). */
+  timeoutMs?: number;
+  /** Cancels the call (CC_ERROR_CANCELLED). */
+  signal?: AbortSignal;
 }
 
 /** The ocalls the host implements for this enclave (arguments are checked before they are called). */
@@ -117,43 +127,43 @@ function $stdOcalls(): Pick<BankOcalls, 'sg_ocall_print_string' | 'sg_ocall_time
 }
 
 /** ecall uint32_t open_account([in, string] char* owner, int64_t initial) [public] */
-export async function open_account(enclave: EcallTarget, owner: string, initial: bigint): Promise<number> {
-  const $r = await $fn(enclave.ecall, 'open_account', 'ecall')(owner, initial);
+export async function open_account(enclave: EcallTarget, owner: string, initial: bigint, options?: EcallOptions): Promise<number> {
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'open_account', 'ecall')(owner, initial) : $call(enclave, 'open_account', [owner, initial], options));
   return $u32($r, 'ecall open_account result', '');
 }
 
 /** ecall enum Status transfer([in] struct Transfer* t) [public] */
-export async function transfer(enclave: EcallTarget, t: Transfer): Promise<Status> {
-  const $r = await $fn(enclave.ecall, 'transfer', 'ecall')(t);
+export async function transfer(enclave: EcallTarget, t: Transfer, options?: EcallOptions): Promise<Status> {
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'transfer', 'ecall')(t) : $call(enclave, 'transfer', [t], options));
   return ($enum($r, $E_Status, 'ecall transfer result', '') as Status);
 }
 
 /** ecall enum Status statement(uint32_t id, [out] struct Account* account, [out, count=max] int64_t* history, uint32_t max, [out] uint32_t* count) [public] */
-export async function statement(enclave: EcallTarget, id: number, max: number): Promise<{ retval: Status; 'account': Account; 'history': BigInt64Array; 'count': number }> {
+export async function statement(enclave: EcallTarget, id: number, max: number, options?: EcallOptions): Promise<{ retval: Status; 'account': Account; 'history': BigInt64Array; 'count': number }> {
   const $n_history = $elems($len(max, 'ecall statement', ': size of history'), 8, 8, 'ecall statement', ': size of history');
-  const $r = await $fn(enclave.ecall, 'statement', 'ecall')(id, null, null, max, null);
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'statement', 'ecall')(id, null, null, max, null) : $call(enclave, 'statement', [id, null, null, max, null], options));
   const $o = $obj($r, 'ecall statement result', '');
   return { retval: ($enum($o['retval'], $E_Status, 'ecall statement result', ': retval') as Status), 'account': $s_Account($o['account'], 'ecall statement result' + ': account'), 'history': $view($o['history'], $n_history, BigInt64Array, 'ecall statement result', ': history'), 'count': $u32($o['count'], 'ecall statement result', ': count') };
 }
 
 /** ecall int64_t balance_of(uint32_t id) [public, switchless] */
-export async function balance_of(enclave: EcallTarget, id: number): Promise<bigint> {
-  const $r = await $fn(enclave.ecall, 'balance_of', 'ecall')(id);
+export async function balance_of(enclave: EcallTarget, id: number, options?: EcallOptions): Promise<bigint> {
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'balance_of', 'ecall')(id) : $call(enclave, 'balance_of', [id], options));
   return $i64($r, 'ecall balance_of result', '');
 }
 
 /** ecall uint32_t redact([in, out, size=len] char* text, size_t len) [public] */
-export async function redact(enclave: EcallTarget, text: Uint8Array): Promise<{ retval: number; 'text': Uint8Array }> {
+export async function redact(enclave: EcallTarget, text: Uint8Array, options?: EcallOptions): Promise<{ retval: number; 'text': Uint8Array }> {
   const len = $bi($count(text), 'ecall redact', ': length of text');
   const $n_text = $len(len, 'ecall redact', ': size of text');
-  const $r = await $fn(enclave.ecall, 'redact', 'ecall')(text, len);
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'redact', 'ecall')(text, len) : $call(enclave, 'redact', [text, len], options));
   const $o = $obj($r, 'ecall redact result', '');
   return { retval: $u32($o['retval'], 'ecall redact result', ': retval'), 'text': $bytes($o['text'], $n_text, 'ecall redact result', ': text') };
 }
 
 /** ecall int64_t pending_amount(uint32_t ticket) [private] */
-export async function pending_amount(enclave: EcallTarget, ticket: number): Promise<bigint> {
-  const $r = await $fn(enclave.ecall, 'pending_amount', 'ecall')(ticket);
+export async function pending_amount(enclave: EcallTarget, ticket: number, options?: EcallOptions): Promise<bigint> {
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'pending_amount', 'ecall')(ticket) : $call(enclave, 'pending_amount', [ticket], options));
   return $i64($r, 'ecall pending_amount result', '');
 }
 
@@ -276,6 +286,11 @@ function $implements(impl: unknown, names: readonly string[], what: string): voi
 function $withDefaults<T extends object, D extends object>(user: T, defaults: D): T & D {
   // the user's functions win; the standard library fills the rest (methods keep their this)
   return new Proxy(user, { get: (t, name, r) => Reflect.get(t, name, r) ?? Reflect.get(defaults, name) }) as T & D;
+}
+
+function $call(target: EcallTarget, name: string, args: unknown[], options: EcallOptions): Promise<unknown> {
+  if (typeof target.call !== 'function') throw new SecGearError(ErrorCode.NOT_SUPPORTED, `ecall ${name}: this enclave object takes no per-call options (it has no call method)`);
+  return target.call(name, args, options);
 }
 
 function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: string): (...args: unknown[]) => Promise<unknown> {

@@ -37,7 +37,7 @@ export async function main(imagePath: string, out: (line: string) => void = cons
   const broke = await transfer(enclave, { payer: bob, payee: alice, amount: 9999n, ...memo('too much') });
   out(`[4] transfers: 250 -> ${small}, 1500 -> ${large}, 1200 -> ${odd}, 9999 -> ${broke}`);
 
-  const s = await statement(enclave, alice, 4);
+  const s = await statement(enclave, alice, 4, { timeoutMs: 10_000 });
   const owner = new TextDecoder().decode(s.account.owner.subarray(0, s.account.owner.indexOf(0)));
   out(`[5] statement ${s.retval}: ${owner}, balance ${s.account.balance}, last ${s.count}: ${[...s.history.subarray(0, s.count)].join(', ')}`);
 

@@ -22,6 +22,16 @@ export const edlInterface = {
 /** What the proxies need from an enclave: `createEnclave(...)` returns one. */
 export interface EcallTarget {
   readonly ecall: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined };
+  /** Calls with per-call options (`Enclave.call`); used when a proxy is given options. */
+  call?(name: string, args: unknown[], options?: EcallOptions): Promise<unknown>;
+}
+
+/** Per-call options a proxy passes to `Enclave.call`. */
+export interface EcallOptions {
+  /** Time limit of this call in milliseconds (CC_ERROR_TIMEOUT past it). */
+  timeoutMs?: number;
+  /** Cancels the call (CC_ERROR_CANCELLED). */
+  signal?: AbortSignal;
 }
 
 /** The ocalls the host implements for this enclave (arguments are checked before they are called). */
@@ -85,8 +95,8 @@ function $stdOcalls(): Pick<HelloworldOcalls, 'sg_ocall_print_string' | 'sg_ocal
 }
 
 /** ecall int get_string([out, size=32] char* buf) [public] */
-export async function get_string(enclave: EcallTarget): Promise<{ retval: number; 'buf': Uint8Array }> {
-  const $r = await $fn(enclave.ecall, 'get_string', 'ecall')(null);
+export async function get_string(enclave: EcallTarget, options?: EcallOptions): Promise<{ retval: number; 'buf': Uint8Array }> {
+  const $r = await (options === undefined ? $fn(enclave.ecall, 'get_string', 'ecall')(null) : $call(enclave, 'get_string', [null], options));
   const $o = $obj($r, 'ecall get_string result', '');
   return { retval: $i32($o['retval'], 'ecall get_string result', ': retval'), 'buf': $bytes($o['buf'], 32, 'ecall get_string result', ': buf') };
 }
@@ -155,6 +165,11 @@ function $implements(impl: unknown, names: readonly string[], what: string): voi
 function $withDefaults<T extends object, D extends object>(user: T, defaults: D): T & D {
   // the user's functions win; the standard library fills the rest (methods keep their this)
   return new Proxy(user, { get: (t, name, r) => Reflect.get(t, name, r) ?? Reflect.get(defaults, name) }) as T & D;
+}
+
+function $call(target: EcallTarget, name: string, args: unknown[], options: EcallOptions): Promise<unknown> {
+  if (typeof target.call !== 'function') throw new SecGearError(ErrorCode.NOT_SUPPORTED, `ecall ${name}: this enclave object takes no per-call options (it has no call method)`);
+  return target.call(name, args, options);
 }
 
 function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: string): (...args: unknown[]) => Promise<unknown> {

@@ -332,3 +332,21 @@ test('roundtrip: the standard library\'s ocalls have working host implementation
   boundary(loaded, {}, loaded.u.createOcallTable({ sg_ocall_time_ms: () => 42n }));
   assert.equal(await t.sg_ocall_time_ms(), 42n);
 });
+
+test('roundtrip: per-call options go to Enclave.call; without a call method they are refused', async () => {
+  const loaded = await loadGenerated('enclave { trusted { public int add(int a, int b); }; };');
+  const table = loaded.t.createEcallTable({ add: (a: number, b: number) => a + b });
+  const seen: unknown[] = [];
+  const enclave = {
+    ...boundary(loaded, table),
+    call: async (name: string, args: unknown[], options: unknown) => {
+      seen.push([name, options]);
+      return structuredClone(await table[name](...structuredClone(args)));
+    },
+  };
+  const signal = new AbortController().signal;
+  assert.equal(await loaded.u.add(enclave, 2, 3), 5);
+  assert.equal(await loaded.u.add(enclave, 2, 3, { timeoutMs: 50, signal }), 5);
+  assert.deepEqual(seen, [['add', { timeoutMs: 50, signal }]]);
+  await rejectsWith(loaded.u.add(boundary(loaded, table), 1, 1, { timeoutMs: 1 }), 'CC_ERROR_NOT_SUPPORTED', /takes no per-call options/);
+});

@@ -93,7 +93,14 @@ export class CallGen {
     const plan = this.plan(fn);
     const W = str(`${kind} ${fn.name}`);
     const WR = str(`${kind} ${fn.name} result`);
-    const args = [...(target.param ? [target.param] : []), ...plan.inputs.map((p) => `${jsName(p.name)}: ${this.callerInType(p)}`)];
+    // ecall proxies take per-call options last (a name no EDL parameter uses)
+    const optionsName = fn.params.some((p) => jsName(p.name) === 'options') ? '$options' : 'options';
+    const withOptions = target.param !== null;
+    const args = [
+      ...(target.param ? [target.param] : []),
+      ...plan.inputs.map((p) => `${jsName(p.name)}: ${this.callerInType(p)}`),
+      ...(withOptions ? [`${optionsName}?: EcallOptions`] : []),
+    ];
     const lines: string[] = [];
     lines.push(`/** ${this.doc(fn, kind)} */`);
     lines.push(`export async function ${jsName(fn.name)}(${args.join(', ')}): Promise<${this.resultType(fn, plan)}> {`);
@@ -126,7 +133,13 @@ export class CallGen {
       if (p.dir === 'out') return 'null';
       return p.single ? this.t.encode(p.elem, v) : this.t.encodeArray(p.elem, v);
     });
-    lines.push(`  const $r = await ${this.h.use('fn')}(${target.table}, ${str(fn.name)}, '${kind}')(${wire.join(', ')});`);
+    const direct = `${this.h.use('fn')}(${target.table}, ${str(fn.name)}, '${kind}')(${wire.join(', ')})`;
+    if (withOptions) {
+      const target0 = target.param!.split(':')[0];
+      lines.push(`  const $r = await (${optionsName} === undefined ? ${direct} : ${this.h.use('call')}(${target0}, ${str(fn.name)}, [${wire.join(', ')}], ${optionsName}));`);
+    } else {
+      lines.push(`  const $r = await ${direct};`);
+    }
     if (plan.outputs.length === 0 && !plan.errno) {
       if (fn.returns) lines.push(`  return ${this.t.decode(fn.returns, '$r', WR, "''")};`);
       else lines.push(`  ${this.h.use('void')}($r, ${WR}, '');`);

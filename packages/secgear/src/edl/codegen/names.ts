@@ -20,7 +20,8 @@ const TYPE_RESERVED = new Set([
   'ReadonlyArray', 'Object', 'Error', 'Number', 'BigInt', 'String', 'Boolean', 'Math', 'JSON', 'ArrayBuffer',
   'SharedArrayBuffer', 'ArrayBufferLike', 'ArrayBufferView', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array',
   'Uint32Array', 'Int32Array', 'BigInt64Array', 'BigUint64Array', 'Float32Array', 'Float64Array', 'DataView',
-  'TextEncoder', 'TextDecoder', 'SecGearError', 'ErrorCode', 'EcallTarget', 'EdlHandle', 'EdlRef',
+  'TextEncoder', 'TextDecoder', 'SecGearError', 'ErrorCode', 'EcallTarget', 'EcallOptions', 'EdlHandle', 'EdlRef',
+  'AbortSignal',
 ]);
 
 /** A function or parameter name usable in JavaScript. */

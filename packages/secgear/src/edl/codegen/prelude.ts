@@ -259,6 +259,13 @@ function $view<T>(v: unknown, n: number, C: $ViewOf<T>, w: string, k: string): T
   return new Proxy(user, { get: (t, name, r) => Reflect.get(t, name, r) ?? Reflect.get(defaults, name) }) as T & D;
 }`,
   },
+  call: {
+    deps: [],
+    code: `function $call(target: EcallTarget, name: string, args: unknown[], options: EcallOptions): Promise<unknown> {
+  if (typeof target.call !== 'function') throw new SecGearError(ErrorCode.NOT_SUPPORTED, \`ecall \${name}: this enclave object takes no per-call options (it has no call method)\`);
+  return target.call(name, args, options);
+}`,
+  },
   fn: {
     deps: [],
     code: `function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: string): (...args: unknown[]) => Promise<unknown> {
