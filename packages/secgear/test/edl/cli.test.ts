@@ -45,7 +45,7 @@ test('cli: secgear codegen writes both sides, honours the directory, search-path
   assert.match(ok.stdout, /edlHash [0-9a-f]{96}/);
   const u = readFileSync(join(dir, 'host', 'hello_u.ts'), 'utf8');
   const t = readFileSync(join(dir, 'enclave', 'hello_t.ts'), 'utf8');
-  assert.match(u, /export async function get_string\(enclave: EcallTarget\): Promise<\{ retval: number; 'buf': Uint8Array \}>/);
+  assert.match(u, /export async function get_string\(enclave: EcallTarget, options\?: EcallOptions\): Promise<\{ retval: number; 'buf': Uint8Array \}>/);
   assert.match(t, /export async function lib_ocall\(k: Uint8Array\)/);
   assert.match(t, /new Uint8Array\(32\)/);
 
