@@ -93,6 +93,9 @@ function checkNames(model: EdlModel, bag: DiagnosticBag): void {
   for (const c of model.constants) {
     if (isReservedJs(c.name)) bag.error('semantic', { file: model.file, line: 1, col: 1 }, `enum constant '${c.name}' is a reserved word in JavaScript`, 'rename it');
   }
+  for (const o of model.ocalls) {
+    if (o.switchless) bag.warn('semantic', o.loc, `ocall '${o.name}' is marked transition_using_threads, but this runtime makes ocalls the normal way (switchless applies to ecalls)`, 'remove transition_using_threads from the ocall, or keep it for other SDKs');
+  }
   for (const fn of [...model.ecalls, ...model.ocalls]) {
     if (isReservedJs(fn.name)) bag.warn('semantic', fn.loc, `'${fn.name}' is a reserved word in JavaScript: its proxy is exported as '${jsName(fn.name)}'`, 'rename the function to keep the names equal');
   }
