@@ -28,8 +28,9 @@ export interface RunningServer {
   pake: PakeServer;
   /**
    * Registers a device. Demo shortcut: the password is at hand on the server here. In a real
-   * deployment the registration is made where the password is (device provisioning) and sent to
-   * the enclave over a confidential channel; the host must not see it.
+   * deployment the registration is made where the password is (device provisioning) and handed
+   * to the enclave while the host is trusted: it passes through the host, and it allows an
+   * offline dictionary attack on the password.
    */
   register(idProver: string, password: string): Promise<void>;
   close(): Promise<void>;

@@ -212,6 +212,23 @@ describe('PAKE verifier service (in-process enclave)', () => {
     await assert.rejects(connect(fresh.service, client('pw2', 'device-2')), isCode(ErrorCode.MAC_INVALID));
   });
 
+  it('what sealing does not stop, as docs/formats/pake-service.md admits: an older record blob; but a running enclave never re-reads limits', async () => {
+    const { service, store } = setup({ limits: { maxFailures: 1, baseBackoffMs: 60_000 } });
+    await service.register('device-1', await createRegistration('old', { idProver: 'device-1', idVerifier: 'cloud', kdf: KDF }));
+    const oldRecord = store.blobs.get('record-6465766963652d31')!;
+    const cleanLimits = store.blobs.get('limits')!;
+    await service.register('device-1', await createRegistration('new', { idProver: 'device-1', idVerifier: 'cloud', kdf: KDF }));
+    await connect(service, client('new'));
+    // the host puts the older record back: sealing has no freshness, the old password works again
+    store.blobs.set('record-6465766963652d31', oldRecord);
+    await connect(service, client('old'));
+    // an older limits blob put back while the enclave runs changes nothing: it is read only once
+    await assert.rejects(connect(service, client('wrong')), isCode(ErrorCode.CONFIRMATION_FAILED));
+    store.blobs.set('limits', cleanLimits);
+    const refused = await connect(service, client('old')).catch((e: unknown) => e);
+    assert.ok(refused instanceof PakeServiceError && refused.code === ErrorCode.RATE_LIMITED, String(refused));
+  });
+
   it('drops handshakes that stall and refuses sessions beyond the limit', async () => {
     const { service, clock } = setup({ maxSessions: 2, handshakeTimeoutMs: 1000 });
     await service.register('device-1', await createRegistration('pw', { idProver: 'device-1', idVerifier: 'cloud', kdf: KDF }));

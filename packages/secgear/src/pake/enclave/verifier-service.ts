@@ -134,8 +134,9 @@ export class PakeVerifierService {
 
   /**
    * Stores (or replaces) the registration of `idProver`, sealed with the signer policy so later
-   * versions of this enclave can read it. The registration (w0, L) must reach the enclave over a
-   * confidential channel: anyone who sees it can run an offline dictionary attack. With a
+   * versions of this enclave can read it. Anyone who sees the registration (w0, L) can run an
+   * offline dictionary attack, and as an ecall argument it passes through the host: register
+   * while the host is trusted (docs/formats/pake-service.md, Registration). With a
    * `registrationKey`, `signature` (from `signRegistration`) is required.
    */
   async register(idProver: BytesLike, registration: Registration, signature?: Uint8Array): Promise<void> {
