@@ -38,7 +38,7 @@ const suite: BenchSuite = {
       await enclave.ecall.evidenceRate(50);
       const generated = await enclave.ecall.evidenceRate(500);
       const nonce = new Uint8Array(32).fill(1);
-      const evidence = await enclave.ecall.evidence(nonce);
+      const evidence = await enclave.getEvidence({ nonce }); // the runtime built-in, no ecall
       await enclave.destroy();
 
       const options = { nonce, allowSimulation: true, replaceBuiltInAnchors: false };

@@ -1,7 +1,7 @@
 // The enclave the sealing benchmarks run in. Every timing loop runs here, inside the enclave,
 // with its node:crypto baseline in the same loop structure, so the ratios compare like with like.
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
-import { defineEnclave, getEvidence, seal, unseal, type Evidence } from 'secgear/enclave';
+import { defineEnclave, getEvidence, seal, unseal } from 'secgear/enclave';
 
 const key = randomFillSync(new Uint8Array(32));
 
@@ -86,7 +86,6 @@ export const ecalls = {
     return { ours: median(ours), plain: median(plain) };
   },
   evidenceRate: (count: number) => timed(count, () => getEvidence({ nonce: randomFillSync(new Uint8Array(32)) })),
-  evidence: (nonce: Uint8Array): Promise<Evidence> => getEvidence({ nonce }),
 };
 
 defineEnclave({ ecalls });
