@@ -64,8 +64,7 @@ export class PakeClient {
   #records: RecordLayer | undefined;
   /** A frame is being processed (receive awaits evidence verification and scrypt). */
   #busy = false;
-  /** The appraisal of the enclave's evidence, once the preamble was accepted. */
-  attestationResult: VerificationResult | undefined;
+  #attestationResult: VerificationResult | undefined;
 
   constructor(options: PakeClientOptions) {
     if (options === null || typeof options !== 'object') throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'PakeClient needs options');
@@ -86,6 +85,11 @@ export class PakeClient {
 
   get state(): PakeClientState {
     return this.#state;
+  }
+
+  /** The appraisal of the enclave's evidence, once a preamble was checked (also when it was refused). */
+  get attestationResult(): VerificationResult | undefined {
+    return this.#attestationResult;
   }
 
   /** The first frame: this device's identity and a fresh nonce for the enclave's evidence. */
@@ -139,26 +143,16 @@ export class PakeClient {
 
   /** Encrypts an application message into a DATA frame (session must be ready). */
   encrypt(data: Uint8Array): Uint8Array {
-    this.#expect('ready');
-    try {
-      return encodeFrame({ kind: 'DATA', record: this.#records!.encrypt(data) });
-    } catch (error) {
-      this.#fail();
-      throw error;
-    }
+    return this.#whileReady(() => encodeFrame({ kind: 'DATA', record: this.#records!.encrypt(data) }));
   }
 
   /** Decrypts a DATA frame from the enclave. */
   decrypt(bytes: Uint8Array): Uint8Array {
-    this.#expect('ready');
-    try {
+    return this.#whileReady(() => {
       const frame = this.#decode(bytes, 'DATA');
       if (frame.kind !== 'DATA') throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'expected DATA');
       return this.#records!.decrypt(frame.record);
-    } catch (error) {
-      this.#fail();
-      throw error;
-    }
+    });
   }
 
   close(): void {
@@ -177,7 +171,7 @@ export class PakeClient {
     if (frame.salt.byteLength < MIN_SALT_LENGTH) throw new SecGearError(ErrorCode.INVALID_MESSAGE, 'preamble salt too short');
     const result = await verifyEvidence(frame.evidence, { ...this.#attestation, nonce: this.#nonce });
     this.#expectStill('awaiting-preamble');
-    this.attestationResult = result;
+    this.#attestationResult = result;
     if (!result.verified || result.appraisal.status !== 'affirming' || !result.claims) {
       throw new SecGearError(ErrorCode.INVALID_EVIDENCE, `the enclave's evidence was not accepted: ${result.appraisal.reasons.join('; ')}`);
     }
@@ -222,6 +216,17 @@ export class PakeClient {
   #expectStill(state: PakeClientState): void {
     if (this.#state !== state) {
       throw new SecGearError(ErrorCode.PROTOCOL_STATE, `PakeClient became "${this.#state}" while a frame was being processed; start a new client`);
+    }
+  }
+
+  /** Runs `fn` on a ready session; any failure ends the session (as the record layer does). */
+  #whileReady<T>(fn: () => T): T {
+    this.#expect('ready');
+    try {
+      return fn();
+    } catch (error) {
+      this.#fail();
+      throw error;
     }
   }
 
