@@ -17,7 +17,7 @@ import { RecordLayer } from '../record-layer.js';
 import { loadProvisioningKey, verifyRegistrationSignature, type ProvisioningPublicKey } from '../registration-auth.js';
 import { DEFAULT_SCRYPT, resolveScryptParams, type ScryptParams } from '../registration.js';
 import { decodeFrame, encodeFrame, type Frame } from '../service-frames.js';
-import { checkRegistration, decodeRegistration, encodeRegistration, type Registration } from '../stored-record.js';
+import { decodeRegistration, encodeRegistration, type Registration } from '../stored-record.js';
 import { resolveSuite, type Suite, type SuiteName } from '../suites.js';
 import { Verifier } from '../verifier.js';
 import { dummyRegistration } from './dummy-registration.js';
@@ -141,12 +141,13 @@ export class PakeVerifierService {
    */
   async register(idProver: BytesLike, registration: Registration, signature?: Uint8Array): Promise<void> {
     const id = checkIdProver(toBytes(idProver, 'idProver'));
-    const normalized = checkRegistration(registration);
-    if (this.#registrationKey && !verifyRegistrationSignature(this.#registrationKey, id, encodeRegistration(normalized), signature)) {
+    const encoded = encodeRegistration(registration); // checks it completely
+    if (this.#registrationKey && !verifyRegistrationSignature(this.#registrationKey, id, encoded, signature)) {
       throw new SecGearError(ErrorCode.ACCESS_DENIED, 'registration refused: it is not signed by the provisioning key this enclave trusts');
     }
     await this.#loadLimits();
-    const blob = await platformSeal(encodeRegistration(normalized), { policy: 'signer', aad: concatBytes(RECORD_AAD, id) });
+    const blob = await platformSeal(encoded, { policy: 'signer', aad: concatBytes(RECORD_AAD, id) });
+    zeroize(encoded);
     await this.#store.save(recordName(id), blob);
     this.#limiter.recordSuccess(toHex(id)); // a new password starts with a clean slate
     await this.#persistLimits();
