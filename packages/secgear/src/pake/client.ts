@@ -164,7 +164,12 @@ export class PakeClient {
     if (this.#idVerifier && !bytesEqual(this.#idVerifier, frame.idVerifier)) {
       throw new SecGearError(ErrorCode.ACCESS_DENIED, 'the service presented another verifier identity than the expected one');
     }
-    const kdf = resolveScryptParams(frame.kdf);
+    let kdf: ScryptParams;
+    try {
+      kdf = resolveScryptParams(frame.kdf);
+    } catch (cause) {
+      throw new SecGearError(ErrorCode.INVALID_MESSAGE, `the preamble's scrypt parameters are invalid: ${(cause as Error).message}`, { cause });
+    }
     if (kdf.N < this.#minKdf.N || kdf.r < this.#minKdf.r || kdf.p < this.#minKdf.p) {
       throw new SecGearError(ErrorCode.ACCESS_DENIED, `the service asks for scrypt N=${kdf.N} r=${kdf.r} p=${kdf.p}, weaker than this device accepts`);
     }

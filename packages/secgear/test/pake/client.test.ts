@@ -51,6 +51,12 @@ test('a preamble that asks for weak scrypt parameters or names another verifier 
   const short = new PakeClient(base);
   short.hello();
   await assert.rejects(short.receive(preamble({ salt: new Uint8Array(8) })), isCode(ErrorCode.INVALID_MESSAGE));
+  // scrypt parameters that are no parameters at all: a malformed message, not a caller's mistake
+  for (const kdf of [{ N: 3 * 2 ** 15, r: 8, p: 1 }, { N: 2 ** 30, r: 8, p: 1 }, { N: 32768, r: 0, p: 1 }]) {
+    const bad = new PakeClient(base);
+    bad.hello();
+    await assert.rejects(bad.receive(preamble({ kdf })), isCode(ErrorCode.INVALID_MESSAGE));
+  }
 });
 
 test('evidence that does not verify is refused', async () => {
