@@ -1,5 +1,6 @@
-import { createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
-import { certificatesFrom } from '../pki/chain.js';
+import type { JsonWebKey } from 'node:crypto';
+import { publicKeyFromText } from '../cose/keys.js';
+import { certificatesFrom, parseCertificate } from '../pki/chain.js';
 import { listVerifiers } from '../registry.js';
 import type { EvidenceFormat, TrustAnchor } from '../types.js';
 
@@ -26,34 +27,38 @@ export function classifyCollateral(data: Uint8Array): CollateralRole | null {
   return null;
 }
 
-function isJsonObject(text: string): boolean {
-  return /^\s*\{/.test(text);
+/** JWK members that only a private key has: such a file is never taken as an anchor. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+
+function publicJwks(text: string): JsonWebKey[] | null {
+  try {
+    const json = JSON.parse(text) as { keys?: unknown };
+    const keys: unknown[] = Array.isArray(json.keys) ? json.keys : [json];
+    const isPublicJwk = (k: unknown) =>
+      typeof k === 'object' && k !== null && typeof (k as { kty?: unknown }).kty === 'string' && !PRIVATE_JWK_MEMBERS.some((m) => m in k);
+    return keys.length > 0 && keys.every(isPublicJwk) ? (keys as JsonWebKey[]) : null;
+  } catch {
+    return null;
+  }
 }
 
-/** Generic anchors when no plug-in claims a file: X.509 certificates, PEM public keys, JWKs. */
+/**
+ * Generic anchors when no plug-in claims a file: X.509 certificates (DER or PEM), a PEM public
+ * key, a public JWK or JWK set. Every certificate is parsed as the exact DER found (a DER file
+ * that merely holds PEM text is not the certificate in that text).
+ */
 function genericAnchors(data: Uint8Array): TrustAnchor[] | null {
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-  if (text.includes('-----BEGIN PUBLIC KEY-----')) {
-    try {
-      return [{ kind: 'jwk', jwk: createPublicKey(text).export({ format: 'jwk' }) }];
-    } catch {
-      return null;
-    }
+  if (/^\s*\{/.test(text)) {
+    const jwks = publicJwks(text);
+    return jwks ? jwks.map((jwk) => ({ kind: 'jwk', jwk })) : null;
   }
-  if (isJsonObject(text)) {
-    try {
-      const json = JSON.parse(text) as { kty?: unknown; keys?: unknown };
-      const keys = Array.isArray(json.keys) ? json.keys : [json];
-      if (!keys.every((k) => typeof k === 'object' && k !== null && typeof (k as { kty?: unknown }).kty === 'string')) return null;
-      return keys.map((jwk) => ({ kind: 'jwk', jwk: jwk as JsonWebKey }));
-    } catch {
-      return null;
-    }
-  }
+  const key = publicKeyFromText(text);
+  if (key) return [{ kind: 'jwk', jwk: key.export({ format: 'jwk' }) }];
   try {
     const ders = certificatesFrom(data);
     if (ders.length === 0) return null;
-    for (const der of ders) new X509Certificate(Buffer.from(der));
+    for (const der of ders) parseCertificate(der);
     return ders.map((der) => ({ kind: 'x509', der }));
   } catch {
     return null;

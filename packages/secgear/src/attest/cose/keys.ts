@@ -64,16 +64,23 @@ export function publicKeyFromCoseKey(map: CborMap): KeyObject {
   return bad(`unsupported COSE_Key type ${String(kty)}`);
 }
 
-/** Text (PEM "PUBLIC KEY" or JSON JWK) to a key object, or null when the text is neither. */
+const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----$/;
+
+/**
+ * Text that is exactly one PEM "PUBLIC KEY" block or one JSON JWK, to a key object; null when
+ * the text is neither. The whole text must be the key: OpenSSL's PEM reader would otherwise
+ * find a key block anywhere inside other bytes (a DER certificate holding PEM text). JWKs with
+ * a private part are refused: a private key file is never taken as an anchor.
+ */
 export function publicKeyFromText(text: string): KeyObject | null {
   const trimmed = text.trim();
   try {
     if (trimmed.startsWith('{')) {
       const jwk = JSON.parse(trimmed) as JsonWebKey;
-      if (typeof jwk.kty !== 'string' || 'd' in jwk) return null; // never accept private key files as anchors
+      if (typeof jwk.kty !== 'string' || 'd' in jwk) return null;
       return createPublicKey({ key: jwk, format: 'jwk' });
     }
-    if (trimmed.includes('-----BEGIN PUBLIC KEY-----')) return createPublicKey(trimmed);
+    if (PEM_PUBLIC_KEY.test(trimmed)) return createPublicKey(trimmed);
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
-import { asBuffer } from '../../common/bytes.js';
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import { parseCertificate } from '../pki/chain.js';
 import { certificateIds, type Crl } from '../pki/crl.js';
 import { BoundedCache, digest, registerCache, verifiedOnce } from './verdict-cache.js';
 
@@ -23,11 +23,15 @@ export interface CertInfo {
 
 const certs = registerCache(new BoundedCache<CertInfo>());
 
-/** Parses (or recalls) a DER certificate. Throws on malformed DER. */
+/**
+ * Parses (or recalls) a DER certificate. Throws on malformed DER. The parse goes through
+ * `parseCertificate`, so the object describes these exact bytes and never a PEM block hidden
+ * inside them (which would pair one certificate's key and signature with another's serial).
+ */
 export function certInfo(der: Uint8Array): CertInfo {
   const key = digest(der);
   return certs.getOrCompute(key, () => {
-    const x509 = new X509Certificate(asBuffer(der));
+    const x509 = parseCertificate(der);
     const ids = certificateIds(der);
     const issuerKey = Buffer.from(ids.issuer).toString('hex');
     const subjectKey = Buffer.from(ids.subject).toString('hex');

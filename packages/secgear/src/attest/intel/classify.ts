@@ -54,12 +54,13 @@ function classifyJson(data: Uint8Array): IntelRole | null {
 
 /** DER, PEM (`X509 CRL`) or hex text to CRL DER; null when the bytes are none of these. */
 export function crlDer(data: Uint8Array): Uint8Array | null {
+  // DER first: its bytes may hold any text, and a text form never starts with byte 0x30
+  if (data[0] === 0x30) return data;
   const head = ascii(data.subarray(0, 40));
   if (head.includes('-----BEGIN X509 CRL-----')) {
     const m = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/.exec(ascii(data));
     return m ? new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')) : null;
   }
-  if (data[0] === 0x30) return data;
   const text = ascii(data).trim();
   if (/^(0x)?30[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return new Uint8Array(Buffer.from(text.replace(/^0x/, ''), 'hex'));
   return null;

@@ -2,6 +2,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { asBuffer, bytesEqual } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import type { CheckOutcome } from '../types.js';
+import { readDer } from './der.js';
 
 /** PEM text (one or many certificates) to DER blocks, in order. */
 export function pemToDers(text: string): Uint8Array[] {
@@ -11,10 +12,26 @@ export function pemToDers(text: string): Uint8Array[] {
   return out;
 }
 
-/** DER or PEM bytes to a list of DER certificates. */
+/** Whether `bytes` are exactly one DER SEQUENCE, nothing before or after it. */
+export function isSingleDerSequence(bytes: Uint8Array): boolean {
+  if (bytes.byteLength < 2 || bytes[0] !== 0x30) return false;
+  try {
+    return readDer(bytes).end === bytes.byteLength;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * DER or PEM bytes to a list of DER certificates. Bytes that are one whole DER SEQUENCE are DER
+ * whatever text they hold (an RA-TLS certificate embeds a quote that embeds the PCK chain as
+ * PEM); text that starts as PEM gives its `CERTIFICATE` blocks (none for other PEM); anything
+ * else (binary that merely contains PEM, such as a quote) is returned as it is, for the
+ * certificate parser to reject.
+ */
 export function certificatesFrom(bytes: Uint8Array): Uint8Array[] {
-  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
-  if (head.includes('-----BEGIN')) return pemToDers(Buffer.from(bytes).toString('utf8'));
+  if (isSingleDerSequence(bytes)) return [bytes];
+  if (asBuffer(bytes.subarray(0, 64)).toString('latin1').includes('-----BEGIN')) return pemToDers(asBuffer(bytes).toString('latin1'));
   return [bytes];
 }
 
@@ -25,14 +42,19 @@ const parsed = new Map<string, X509Certificate>();
  * Node's X509Certificate tries PEM before DER and OpenSSL's PEM reader skips junk, so DER that
  * merely contains a PEM block (an RA-TLS certificate whose SGX quote embeds the PCK chain) would
  * parse as that embedded certificate. The DER is therefore wrapped as PEM here, and the result
- * is checked to be these exact bytes.
+ * is checked to be these exact bytes. Every X.509 parse in `attest/` goes through here: never
+ * construct `X509Certificate` from untrusted bytes directly. Throws `CC_ERROR_INVALID_EVIDENCE`.
  */
 export function parseCertificate(der: Uint8Array): X509Certificate {
   const key = createHash('sha256').update(der).digest('base64');
   let cert = parsed.get(key);
   if (!cert) {
     const pem = `-----BEGIN CERTIFICATE-----\n${asBuffer(der).toString('base64')}\n-----END CERTIFICATE-----\n`;
-    cert = new X509Certificate(pem);
+    try {
+      cert = new X509Certificate(pem);
+    } catch (error) {
+      throw new SecGearError(ErrorCode.INVALID_EVIDENCE, `not a readable X.509 certificate: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     if (!bytesEqual(new Uint8Array(cert.raw), der)) throw new SecGearError(ErrorCode.INVALID_EVIDENCE, 'the certificate has trailing bytes or is not one DER certificate');
     if (parsed.size > 1024) parsed.clear();
     parsed.set(key, cert);

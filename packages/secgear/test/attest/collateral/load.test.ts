@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,5 +93,22 @@ describe('loading files and folders', () => {
     const folder = await loadTrustAnchors([vectorPath('roots/intel-sgx-root-ca')]);
     assert.ok(folder.anchors.length >= 3);
     assert.ok(folder.skipped.some((s) => s.path.endsWith('trust-chain.txt')));
+  });
+
+  it('refuses private key files as anchors, alone or in a JWK set', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const pub = publicKey.export({ format: 'jwk' });
+    const priv = privateKey.export({ format: 'jwk' });
+    for (const [name, content, accepted] of [
+      ['public.jwk', JSON.stringify(pub), true],
+      ['set.jwks', JSON.stringify({ keys: [pub, pub] }), true],
+      ['private.jwk', JSON.stringify(priv), false],
+      ['mixed.jwks', JSON.stringify({ keys: [pub, priv] }), false],
+    ] as const) {
+      const file = join(temp, name);
+      writeFileSync(file, content);
+      if (accepted) assert.equal((await loadTrustAnchors([file])).anchors[0].kind, 'jwk', name);
+      else await assert.rejects(loadTrustAnchors([file]), (e: unknown) => e instanceof SecGearError && e.code === ErrorCode.BAD_PARAMETERS, name);
+    }
   });
 });
