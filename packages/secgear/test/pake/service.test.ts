@@ -174,6 +174,12 @@ describe('PAKE verifier service (in-process enclave)', () => {
     const garbage = await service.receive(null, new Uint8Array([1, 2, 3]));
     const e3 = decodeFrame(garbage.frame!);
     assert.ok(e3.kind === 'ERROR' && e3.code === ErrorCode.INVALID_MESSAGE);
+    // a HELLO whose identity is outside the 1..128 bytes of docs/formats/pake-service.md is malformed
+    for (const idProver of [new Uint8Array(0), new Uint8Array(129)]) {
+      const bad = await service.receive(null, encodeFrame({ kind: 'HELLO', idProver, nonce: new Uint8Array(32) }));
+      const e4 = decodeFrame(bad.frame!);
+      assert.ok(e4.kind === 'ERROR' && e4.code === ErrorCode.INVALID_MESSAGE, JSON.stringify(e4));
+    }
   });
 
   it('the client takes one frame at a time, and a client closed meanwhile stays closed', async () => {

@@ -187,7 +187,7 @@ export class PakeVerifierService {
     try {
       const frame = decodeFrame(bytes, ['HELLO']);
       if (frame.kind !== 'HELLO') throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'a session starts with HELLO');
-      const idProver = checkIdProver(frame.idProver);
+      const idProver = checkIdProver(frame.idProver, ErrorCode.INVALID_MESSAGE);
       if (this.#sessions.size >= this.#maxSessions) {
         return errorResult(null, ErrorCode.RATE_LIMITED, 'too many sessions open; try again shortly', 1000);
       }
@@ -307,9 +307,10 @@ function handshake(frame: Frame): Uint8Array {
   return frame.message;
 }
 
-function checkIdProver(id: Uint8Array): Uint8Array {
+/** `code`: BAD_PARAMETERS for an ecall argument, INVALID_MESSAGE for a device's HELLO. */
+function checkIdProver(id: Uint8Array, code: ErrorCodeName = ErrorCode.BAD_PARAMETERS): Uint8Array {
   if (id.byteLength === 0 || id.byteLength > MAX_ID_PROVER) {
-    throw new SecGearError(ErrorCode.BAD_PARAMETERS, `idProver must be 1 to ${MAX_ID_PROVER} bytes`);
+    throw new SecGearError(code, `idProver must be 1 to ${MAX_ID_PROVER} bytes`);
   }
   return id.slice();
 }
