@@ -46,6 +46,8 @@ export function createEcallTable($impl: EdlBenchEcalls): { [name: string]: (...a
 /** Largest buffer either side accepts (generator option maxBufferBytes). */
 const $MAX = 67108864;
 
+const $MAX_BIG = 67108864n;
+
 function $show(v: unknown): string {
   if (v === null) return 'null';
   if (ArrayBuffer.isView(v)) return `${Object.prototype.toString.call(v).slice(8, -1)} of ${v.byteLength} bytes`;
@@ -68,7 +70,7 @@ function $bad(w: string, k: string, what: string, v: unknown): never {
 }
 
 function $u64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && BigInt.asUintN(64, v) === v) return v;
+  if (typeof v === 'bigint' && v >= 0n && v <= 0xffffffffffffffffn) return v;
   return $bad(w, k, 'a uint64 as a bigint', v);
 }
 
@@ -79,7 +81,7 @@ function $bytes(v: unknown, n: number, w: string, k: string): Uint8Array {
 }
 
 function $len(x: number | bigint, w: string, k: string): number {
-  const n = typeof x === 'bigint' ? (x >= 0n && x <= BigInt($MAX) ? Number(x) : -1) : x;
+  const n = typeof x === 'bigint' ? (x >= 0n && x <= $MAX_BIG ? Number(x) : -1) : x;
   if (Number.isInteger(n) && n >= 0 && n <= $MAX) return n;
   return $bad(w, k, `a size from 0 to ${$MAX} bytes (maxBufferBytes)`, x);
 }

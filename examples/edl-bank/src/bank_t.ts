@@ -150,6 +150,8 @@ export interface EdlRef<T> {
 /** Largest buffer either side accepts (generator option maxBufferBytes). */
 const $MAX = 67108864;
 
+const $MAX_BIG = 67108864n;
+
 function $s_Transfer(v: unknown, w: string): Transfer {
   const o = $obj(v, w, '');
   const $_payer = $u32(o['payer'], w, '.payer');
@@ -193,12 +195,12 @@ function $u32(v: unknown, w: string, k: string): number {
 }
 
 function $i64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && BigInt.asIntN(64, v) === v) return v;
+  if (typeof v === 'bigint' && v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn) return v;
   return $bad(w, k, 'an int64 as a bigint', v);
 }
 
 function $u64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && BigInt.asUintN(64, v) === v) return v;
+  if (typeof v === 'bigint' && v >= 0n && v <= 0xffffffffffffffffn) return v;
   return $bad(w, k, 'a uint64 as a bigint', v);
 }
 
@@ -230,7 +232,7 @@ function $raw(v: unknown, C: abstract new (...args: never[]) => ArrayBufferView)
 }
 
 function $len(x: number | bigint, w: string, k: string): number {
-  const n = typeof x === 'bigint' ? (x >= 0n && x <= BigInt($MAX) ? Number(x) : -1) : x;
+  const n = typeof x === 'bigint' ? (x >= 0n && x <= $MAX_BIG ? Number(x) : -1) : x;
   if (Number.isInteger(n) && n >= 0 && n <= $MAX) return n;
   return $bad(w, k, `a size from 0 to ${$MAX} bytes (maxBufferBytes)`, x);
 }

@@ -170,6 +170,8 @@ export async function pending_amount(enclave: EcallTarget, ticket: number, optio
 /** Largest buffer either side accepts (generator option maxBufferBytes). */
 const $MAX = 67108864;
 
+const $MAX_BIG = 67108864n;
+
 const $E_Status: ReadonlySet<string> = new Set(['OK', 'NO_SUCH_ACCOUNT', 'INSUFFICIENT_FUNDS', 'REFUSED']);
 
 function $s_Account(v: unknown, w: string): Account {
@@ -207,7 +209,7 @@ function $u32(v: unknown, w: string, k: string): number {
 }
 
 function $i64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && BigInt.asIntN(64, v) === v) return v;
+  if (typeof v === 'bigint' && v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn) return v;
   return $bad(w, k, 'an int64 as a bigint', v);
 }
 
@@ -248,7 +250,7 @@ function $view<T>(v: unknown, n: number, C: $ViewOf<T>, w: string, k: string): T
 }
 
 function $len(x: number | bigint, w: string, k: string): number {
-  const n = typeof x === 'bigint' ? (x >= 0n && x <= BigInt($MAX) ? Number(x) : -1) : x;
+  const n = typeof x === 'bigint' ? (x >= 0n && x <= $MAX_BIG ? Number(x) : -1) : x;
   if (Number.isInteger(n) && n >= 0 && n <= $MAX) return n;
   return $bad(w, k, `a size from 0 to ${$MAX} bytes (maxBufferBytes)`, x);
 }

@@ -86,7 +86,7 @@ function $bad(w: string, k: string, what: string, v: unknown): never {
 }
 
 function $i64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && BigInt.asIntN(64, v) === v) return v;
+  if (typeof v === 'bigint' && v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn) return v;
   return $bad(w, k, 'an int64 as a bigint', v);
 }
 

@@ -58,6 +58,7 @@ function tail(t: TypeGen, h: HelperSet, o: FileOptions): string[] {
   const support = [...t.support.values()];
   const helpers = h.emit();
   if (h.needsMax()) out.push(`/** Largest buffer either side accepts (generator option maxBufferBytes). */\nconst $MAX = ${o.maxBufferBytes};`);
+  if (h.has('len')) out.push(`const $MAX_BIG = ${o.maxBufferBytes}n;`);
   out.push(...support, ...helpers);
   return out;
 }

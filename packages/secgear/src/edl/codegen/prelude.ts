@@ -18,10 +18,11 @@ const int = (name: string, test: string, what: string): Helper => ({
 }`,
 });
 
-const big = (name: string, fn: 'asIntN' | 'asUintN', what: string): Helper => ({
+const big = (name: string, min: string, max: string, what: string): Helper => ({
   deps: ['bad'],
+  // comparisons with literals: no bigint allocated on the hot path
   code: `function ${name}(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && BigInt.${fn}(64, v) === v) return v;
+  if (typeof v === 'bigint' && v >= ${min} && v <= ${max}) return v;
   return $bad(w, k, '${what}', v);
 }`,
 });
@@ -58,8 +59,8 @@ export const HELPERS: Record<string, Helper> = {
   u16: int('$u16', '(v & 0xffff) === v', 'a uint16 (0..65535)'),
   i32: int('$i32', '(v | 0) === v', 'an int32 (-2147483648..2147483647)'),
   u32: int('$u32', 'v >>> 0 === v', 'a uint32 (0..4294967295)'),
-  i64: big('$i64', 'asIntN', 'an int64 as a bigint'),
-  u64: big('$u64', 'asUintN', 'a uint64 as a bigint'),
+  i64: big('$i64', '-0x8000000000000000n', '0x7fffffffffffffffn', 'an int64 as a bigint'),
+  u64: big('$u64', '0n', '0xffffffffffffffffn', 'a uint64 as a bigint'),
   f32: {
     deps: ['bad'],
     code: `function $f32(v: unknown, w: string, k: string): number {
@@ -84,7 +85,7 @@ export const HELPERS: Record<string, Helper> = {
   handle: {
     deps: ['bad'],
     code: `function $handle(v: unknown, w: string, k: string): EdlHandle {
-  if (typeof v === 'bigint' && BigInt.asUintN(64, v) === v) return v as EdlHandle;
+  if (typeof v === 'bigint' && v >= 0n && v <= 0xffffffffffffffffn) return v as EdlHandle;
   return $bad(w, k, 'an opaque handle (a uint64 bigint)', v);
 }`,
   },
@@ -180,7 +181,7 @@ function $view<T>(v: unknown, n: number, C: $ViewOf<T>, w: string, k: string): T
   len: {
     deps: ['bad'],
     code: `function $len(x: number | bigint, w: string, k: string): number {
-  const n = typeof x === 'bigint' ? (x >= 0n && x <= BigInt($MAX) ? Number(x) : -1) : x;
+  const n = typeof x === 'bigint' ? (x >= 0n && x <= $MAX_BIG ? Number(x) : -1) : x;
   if (Number.isInteger(n) && n >= 0 && n <= $MAX) return n;
   return $bad(w, k, \`a size from 0 to \${$MAX} bytes (maxBufferBytes)\`, x);
 }`,
