@@ -146,6 +146,12 @@ export interface EvidenceVerifier {
   /** Cheap check of whether these bytes look like this format (used when no format is given). */
   detect(data: Uint8Array): boolean;
   verify(data: Uint8Array, context: VerifierContext): Promise<VerifierOutput>;
+  /**
+   * True when the plug-in checks `context.nonce` itself (recording `nonce.binding`), as for
+   * TEEs that carry a nonce inside their report data. Otherwise `verifyEvidence` compares the
+   * expected nonce with `claims.nonce` (check `nonce`). Either way the nonce is checked once.
+   */
+  checksNonce?: boolean;
   /** Recognise a collateral file of this TEE by content; returns its role or null. */
   classifyCollateral?(data: Uint8Array): string | null;
   /** Recognise a trust-anchor file of this TEE by content. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { bytesEqual } from '../../common/bytes.js';
+import { reportDataBindsNonce } from '../nonce-binding.js';
 import type { Appraisal, CheckOutcome, TcbStatus, VerifierContext, VerifierOutput } from '../types.js';
 import { buildChain, certInfos, chainsToAnchor, type CertInfo } from './cert-chain.js';
 import { parseCertificateChainData } from './certification-data.js';
@@ -163,18 +164,13 @@ class QuoteRun {
     return { leaf, pool: [...fromQuote, ...collateral.certs], fromQuote };
   }
 
-  /** A nonce binds when REPORTDATA starts with it, or with its SHA-256, or is its SHA-512. */
+  /** A nonce binds when REPORTDATA starts with it, or with its SHA-256, or is its SHA-512. Recorded once. */
   private checkNonce(quote: Quote): void {
     const nonce = this.context.nonce;
     if (!nonce) return;
-    const rd = quote.body.report.reportData;
-    const sha256 = createHash('sha256').update(nonce).digest();
-    const sha512 = createHash('sha512').update(nonce).digest();
-    const bound =
-      (nonce.byteLength > 0 && nonce.byteLength <= 64 && bytesEqual(rd.subarray(0, nonce.byteLength), nonce)) ||
-      bytesEqual(rd.subarray(0, 32), sha256) ||
-      bytesEqual(rd, sha512);
-    if (!bound) this.fail('nonce.binding', 'REPORTDATA holds neither the nonce nor its SHA-256 or SHA-512: stale or replayed evidence');
+    if (!reportDataBindsNonce(quote.body.report.reportData, nonce)) {
+      return this.fail('nonce.binding', 'REPORTDATA holds neither the nonce nor its SHA-256 or SHA-512: stale or replayed evidence');
+    }
     this.nonce = nonce;
     this.pass('nonce.binding');
   }

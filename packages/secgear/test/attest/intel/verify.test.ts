@@ -118,6 +118,22 @@ describe('normalized claims', () => {
     const stale = await verifyEvidence(asIs.quote, { collateral: asIs.collateral, trustAnchors: [asIs.anchor], now: asIs.now, nonce: Uint8Array.from([9, 9, 9]) });
     assert.equal(stale.verified, false);
     assert.equal(stale.failure?.check, 'nonce.binding');
+    assert.equal(stale.claims?.nonce, null);
+  });
+
+  it('records the nonce check once, with its true outcome', async () => {
+    const nonce = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    const f = makeIntelFixture({ report: { reportData: Uint8Array.from([...nonce, ...new Uint8Array(56)]) } });
+    const nonceChecks = (r: VerificationResult) => r.checks.filter((c) => c.check.startsWith('nonce'));
+    const ok = await verifyEvidence(f.quote, { collateral: f.collateral, trustAnchors: [f.anchor], now: f.now, nonce });
+    assert.deepEqual(nonceChecks(ok), [{ check: 'nonce.binding', ok: true }]);
+    const stale = await verifyEvidence(f.quote, { collateral: f.collateral, trustAnchors: [f.anchor], now: f.now, nonce: Uint8Array.from([9, 9, 9]) });
+    assert.deepEqual(nonceChecks(stale), [{ check: 'nonce.binding', ok: false, detail: stale.failure?.message }]);
+    assert.equal(stale.checks.filter((c) => !c.ok).length, 1, 'the failed binding is the only failure');
+    // a quote rejected before the binding is reached reports no nonce outcome at all
+    const unanchored = await verifyEvidence(f.quote, { collateral: f.collateral, now: f.now, nonce });
+    assert.notEqual(unanchored.failure?.check, undefined);
+    assert.deepEqual(nonceChecks(unanchored), []);
   });
 });
 

@@ -1,5 +1,6 @@
-import { createHash, verify as nodeVerify } from 'node:crypto';
+import { verify as nodeVerify } from 'node:crypto';
 import { bytesEqual } from '../../../common/bytes.js';
+import { reportDataBindsNonce } from '../../nonce-binding.js';
 import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
 import { buildChain, certificateKey, collateralCertificates, x509Anchors } from '../anchors.js';
@@ -115,11 +116,7 @@ export async function verifySnpReport(data: Uint8Array, context: VerifierContext
  */
 function checkNonce(report: SnpReport, nonce: Uint8Array | undefined, checks: CheckList): Uint8Array | null {
   if (!nonce) return null;
-  const rd = report.reportData;
-  const bound =
-    (nonce.byteLength > 0 && nonce.byteLength <= 64 && bytesEqual(rd.subarray(0, nonce.byteLength), nonce)) ||
-    bytesEqual(rd.subarray(0, 32), createHash('sha256').update(nonce).digest()) ||
-    bytesEqual(rd, createHash('sha512').update(nonce).digest());
+  const bound = reportDataBindsNonce(report.reportData, nonce);
   checks.record('nonce.binding', bound ? null : 'REPORT_DATA holds neither the nonce nor its SHA-256 or SHA-512: stale or replayed evidence');
   return bound ? nonce : null;
 }
@@ -199,6 +196,7 @@ export const sevSnpVerifier: EvidenceVerifier = {
     return version >= 2 && version <= 5 && data[2] === 0 && data[3] === 0 && data[0x34] === 1 && data[0x35] === 0;
   },
   verify: verifySnpReport,
+  checksNonce: true,
   classifyCollateral,
   classifyAnchor,
 };

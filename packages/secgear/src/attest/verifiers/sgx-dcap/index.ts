@@ -11,6 +11,7 @@ export const sgxDcapVerifier: EvidenceVerifier = {
   format: 'sgx-dcap',
   detect: (data) => looksLikeQuote(data, 'sgx'),
   verify: async (data, context) => verifyIntelQuote(data, 'sgx', context),
+  checksNonce: true,
   classifyCollateral: classifyIntelCollateral,
   classifyAnchor: classifyIntelAnchor,
 };

@@ -11,6 +11,7 @@ export const tdxVerifier: EvidenceVerifier = {
   format: 'tdx',
   detect: (data) => looksLikeQuote(data, 'tdx'),
   verify: async (data, context) => verifyIntelQuote(data, 'tdx', context),
+  checksNonce: true,
   classifyCollateral: classifyIntelCollateral,
   classifyAnchor: classifyIntelAnchor,
 };

@@ -72,6 +72,9 @@ describe('Nitro verifier: real documents', () => {
     other[0] ^= 1;
     assert.equal(failedCheck(await verifyEvidence(readVector(path), { now, nonce: other })), 'nonce');
     assert.equal(failedCheck(await verifyEvidence(readVector(YAWN), { now: YAWN_TIME, nonce: other })), 'nonce');
+    // the document's own nonce field is compared once, by verifyEvidence
+    const stale = await verifyEvidence(readVector(path), { now, nonce: other });
+    assert.deepEqual(stale.checks.filter((c) => c.check.startsWith('nonce')).map((c) => `${c.check}:${c.ok}`), ['nonce:false']);
   });
 
   it('uses the built-in AWS Nitro Root G1, and nothing when told to replace it with nothing', async () => {

@@ -76,6 +76,11 @@ describe('SEV-SNP verifier: real vectors', () => {
     assert.deepEqual(ok.claims?.nonce, prefix);
     const stale = await verifyEvidence(report, { ...vcekOnly(), nonce: new Uint8Array(16).fill(7) });
     assert.equal(failedCheck(stale), 'nonce.binding');
+    // one nonce outcome each, the true one
+    const nonceChecks = (r: typeof ok) => r.checks.filter((c) => c.check.startsWith('nonce')).map((c) => `${c.check}:${c.ok}`);
+    assert.deepEqual(nonceChecks(ok), ['nonce.binding:true']);
+    assert.deepEqual(nonceChecks(stale), ['nonce.binding:false']);
+    assert.equal(stale.checks.filter((c) => !c.ok).length, 1);
     const f = await snpFixture({ reportData: new Uint8Array(createHash('sha512').update('challenge-42').digest()) });
     const hashed = await verifyEvidence(f.report, { format: 'sev-snp', collateral: f.collateral, trustAnchors: [f.anchor], now: NOW, nonce: new TextEncoder().encode('challenge-42') });
     assert.equal(hashed.verified, true, JSON.stringify(hashed.failure));
