@@ -93,4 +93,15 @@ test('stored registrations round-trip; malformed ones are CC_ERROR_INVALID_MESSA
   }
   assert.throws(() => decodeRegistration(new Uint8Array(0)), isCode(ErrorCode.INVALID_MESSAGE));
   assert.throws(() => encodeRegistration({ record: null } as never), isCode(ErrorCode.BAD_PARAMETERS));
+  // random bytes (the host hands pakeRegister whatever it likes): CC_ERROR_INVALID_MESSAGE, never a crash
+  fc.assert(
+    fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Uint8Array.of(1, 1, ...b))), (bytes) => {
+      try {
+        decodeRegistration(bytes);
+      } catch (e) {
+        assert.ok(e instanceof SecGearError && e.code === ErrorCode.INVALID_MESSAGE, String(e));
+      }
+    }),
+    { seed: 0x5e9, numRuns: 300 },
+  );
 });
