@@ -77,3 +77,40 @@ test('property: random bytes never crash the front end: a result or an EdlError 
     { seed: 4, numRuns: 300 },
   );
 });
+
+test('property: integers cross unchanged within their C range and are refused just outside it', async () => {
+  const { boundary, loadGenerated, rejectsWith } = await import('./support.js');
+  const types: [string, bigint, bigint][] = [
+    ['int8_t', -(2n ** 7n), 2n ** 7n - 1n],
+    ['uint8_t', 0n, 2n ** 8n - 1n],
+    ['short', -(2n ** 15n), 2n ** 15n - 1n],
+    ['uint16_t', 0n, 2n ** 16n - 1n],
+    ['int', -(2n ** 31n), 2n ** 31n - 1n],
+    ['unsigned int', 0n, 2n ** 32n - 1n],
+    ['long', -(2n ** 63n), 2n ** 63n - 1n],
+    ['size_t', 0n, 2n ** 64n - 1n],
+  ];
+  const edl = `enclave { trusted { ${types.map(([c], i) => `public ${c} echo${i}(${c} v);`).join(' ')} }; };`;
+  const loaded = await loadGenerated(edl);
+  const impl = Object.fromEntries(types.map((_t, i) => [`echo${i}`, (v: unknown) => v]));
+  const enclave = boundary(loaded, loaded.t.createEcallTable(impl));
+  for (const [c, min, max] of types) {
+    const i = types.findIndex((t) => t[0] === c);
+    const wide = max > 2n ** 32n;
+    const as = (v: bigint) => (wide ? v : Number(v));
+    await fc.assert(
+      fc.asyncProperty(fc.bigInt(min, max), async (v) => {
+        assert.equal(await loaded.u[`echo${i}`](enclave, as(v)), as(v));
+      }),
+      { seed: i, numRuns: 60 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.bigInt(max + 1n, max * 4n + 4n), fc.bigInt(min * 4n - 4n, min - 1n)), async (v) => {
+        await rejectsWith(loaded.u[`echo${i}`](enclave, as(v)), 'CC_ERROR_BAD_PARAMETERS', new RegExp(`ecall echo${i}: v: expected`));
+      }),
+      { seed: i + 100, numRuns: 30 },
+    );
+    // the other numeric kind is refused too: numbers for 64-bit types, bigints for narrower ones
+    await rejectsWith(loaded.u[`echo${i}`](enclave, wide ? 1 : 1n), 'CC_ERROR_BAD_PARAMETERS');
+  }
+});
