@@ -12,6 +12,7 @@ export const EVIDENCE_MEDIA_TYPES: Record<EvidenceFormat, string> = {
   'ra-tls-cert': 'application/pkix-cert',
 };
 
+/** The evidence format of an envelope's media type; undefined for a type no format uses. */
 export function formatForMediaType(mediaType: string): EvidenceFormat | undefined {
   for (const [format, type] of Object.entries(EVIDENCE_MEDIA_TYPES)) if (type === mediaType) return format as EvidenceFormat;
   return undefined;

@@ -8,6 +8,7 @@ export function registerVerifier(verifier: EvidenceVerifier): void {
   verifiers.set(verifier.format, verifier);
 }
 
+/** The plug-in registered for `format`. Throws `CC_ERROR_UNKNOWN_EVIDENCE_FORMAT` when there is none. */
 export function getVerifier(format: EvidenceFormat): EvidenceVerifier {
   const verifier = verifiers.get(format);
   if (!verifier) {
@@ -19,6 +20,7 @@ export function getVerifier(format: EvidenceFormat): EvidenceVerifier {
   return verifier;
 }
 
+/** Every registered plug-in, in registration order (the order detection and classification ask them). */
 export function listVerifiers(): EvidenceVerifier[] {
   return [...verifiers.values()];
 }

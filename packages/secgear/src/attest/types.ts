@@ -53,6 +53,7 @@ export interface NormalizedClaims {
 /** EAR (RATS attestation results) status words. */
 export type AppraisalStatus = 'affirming' | 'warning' | 'contraindicated';
 
+/** The verdict in EAR form: a status word and the reasons for it. */
 export interface Appraisal {
   status: AppraisalStatus;
   /** Why the status is what it is, one line each, most important first. */
@@ -67,6 +68,7 @@ export interface CheckOutcome {
   detail?: string;
 }
 
+/** What `verifyEvidence` returns, for every format. */
 export interface VerificationResult {
   /** Every signature, chain, CRL and validity check passed at `now`. */
   verified: boolean;
@@ -94,6 +96,7 @@ export type TrustAnchor =
   | { kind: 'x509'; der: Uint8Array; source?: string }
   | { kind: 'jwk'; jwk: JsonWebKey; source?: string };
 
+/** Options of `verifyEvidence`; every field is optional. */
 export interface VerifyOptions {
   /** Detected from the bytes when omitted. */
   format?: EvidenceFormat;
@@ -111,6 +114,10 @@ export interface VerifyOptions {
   policy?: AppraisalPolicy;
 }
 
+/**
+ * Caller expectations applied after verification (`applyPolicy`); they can only make the
+ * appraisal worse, except `acceptTcbStatuses`, which lifts a warning that is only about the TCB.
+ */
 export interface AppraisalPolicy {
   /** Allowed measurements (any one matches). */
   measurements?: Uint8Array[];
@@ -141,6 +148,7 @@ export interface VerifierOutput {
   appraisal: Appraisal;
 }
 
+/** The plug-in interface of one evidence format (register with `registerVerifier`). */
 export interface EvidenceVerifier {
   format: EvidenceFormat;
   /** Cheap check of whether these bytes look like this format (used when no format is given). */

@@ -24,12 +24,17 @@ export type CollateralRequest =
       reportedTcb?: { bootloader: number; tee: number; snp: number; microcode: number; fmc?: number };
     };
 
+/** What a fetcher returns: items with the file loader's roles, and when they go stale. */
 export interface FetchedCollateral {
   items: CollateralItem[];
   /** When the fetched collateral stops being current (earliest nextUpdate), if known. */
   expiresAt: Date | null;
 }
 
+/**
+ * A collateral source. `IntelPcsFetcher` and `AmdKdsFetcher` are built in; wrap one in a
+ * `CachingFetcher`, and pass the items to `verifyEvidence({ collateral })`.
+ */
 export interface CollateralFetcher {
   fetch(request: CollateralRequest, options?: { signal?: AbortSignal }): Promise<FetchedCollateral>;
 }
@@ -49,6 +54,7 @@ function requestKey(request: CollateralRequest): string {
   return `amd|${request.product}|${request.key}|${request.chipId ? Buffer.from(request.chipId).toString('hex') : ''}|${tcbKey}`;
 }
 
+/** Options of `CachingFetcher`. */
 export interface CachingFetcherOptions {
   /** How long a result without its own expiry is kept (default one hour). */
   ttlMs?: number;

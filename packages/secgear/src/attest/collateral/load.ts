@@ -7,17 +7,20 @@ import { classifyAnchors, classifyCollateral } from './classify.js';
 /** Files larger than this are not collateral (the largest real TCB Info is ~20 KiB). */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
+/** A file inside a folder that was not loaded, and why. */
 export interface Skipped {
   path: string;
   reason: string;
 }
 
+/** Collateral items with their recognised roles (`source` is the file path). */
 export interface LoadedCollateral {
   items: CollateralItem[];
   /** Files inside folders that no plug-in recognised (explicitly named files are an error instead). */
   skipped: Skipped[];
 }
 
+/** Trust anchors read from files (`source` is the file path). */
 export interface LoadedAnchors {
   anchors: TrustAnchor[];
   skipped: Skipped[];

@@ -7,9 +7,12 @@ export const TEE_TYPE_TDX = 0x00000081;
 /** The only attestation key type Intel quoting enclaves produce: ECDSA-256 with P-256. */
 export const ATTESTATION_KEY_TYPE_ECDSA_P256 = 2;
 
+/** Certification data type 5: the PCK certificate chain (PEM), as every real quote carries it. */
 export const CERT_DATA_PCK_CHAIN = 5;
+/** Certification data type 6: the QE report certification data wrapper of v4/v5 quotes. */
 export const CERT_DATA_QE_REPORT = 6;
 
+/** The 48-byte quote header. */
 export interface QuoteHeader {
   version: number;
   attestationKeyType: number;
@@ -22,10 +25,12 @@ export interface QuoteHeader {
   userData: Uint8Array;
 }
 
+/** The attested report: an SGX enclave report or a TD report. */
 export type QuoteBody =
   | { kind: 'sgx'; report: SgxReport }
   | { kind: 'td'; report: TdReport };
 
+/** Certification data: its type and bytes (type 5: PEM PCK chain). */
 export interface CertificationData {
   type: number;
   data: Uint8Array;
@@ -111,7 +116,8 @@ function readQeSection(r: ByteReader, end: number, what: string) {
 }
 
 /**
- * Parses an SGX (v3, v4, v5) or TDX (v4, v5) DCAP quote. Throws `SecGearError`
+ * Parses an SGX (v3, v4, v5) or TDX (v4, v5) DCAP quote; no signature or certificate is checked
+ * (that is `verifyEvidence`). Throws `SecGearError`
  * (`CC_ERROR_INVALID_EVIDENCE`) naming the field on any malformed or truncated input; bytes
  * after the declared signature data are tolerated and counted in `trailingBytes`.
  */

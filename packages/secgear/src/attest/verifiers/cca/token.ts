@@ -35,6 +35,7 @@ export const REALM_LABELS = {
   publicKeyHashAlgId: 44240,
 } as const;
 
+/** One measured platform software component (claim 2399 entry). */
 export interface SwComponent {
   type: string | null;
   measurement: Uint8Array;
@@ -43,6 +44,7 @@ export interface SwComponent {
   hashAlgId: string | null;
 }
 
+/** The CCA platform token's claims (labels in `PLATFORM_LABELS`). */
 export interface PlatformClaims {
   profile: string;
   challenge: Uint8Array;
@@ -55,6 +57,7 @@ export interface PlatformClaims {
   hashAlgId: string;
 }
 
+/** The realm token's claims (virtCCA: the CVM token's), labels in `REALM_LABELS`. */
 export interface RealmClaims {
   profile: string | null;
   challenge: Uint8Array;
@@ -67,6 +70,7 @@ export interface RealmClaims {
   publicKeyHashAlgId: string;
 }
 
+/** A token of the collection: its COSE_Sign1 (signature unchecked) and its parsed claims. */
 export interface SignedToken<T> {
   cose: CoseSign1;
   claims: T;
@@ -74,6 +78,7 @@ export interface SignedToken<T> {
   payloadWrapping: number;
 }
 
+/** A parsed CCA (or virtCCA) token collection. */
 export interface CcaCollection {
   platform: SignedToken<PlatformClaims> | null;
   realm: SignedToken<RealmClaims>;
@@ -165,8 +170,17 @@ function signedToken<T>(value: CborValue | undefined, what: string, parse: (map:
   return { cose, claims: parse(map), payloadWrapping: wrapping };
 }
 
-/** Parses the tag-399 collection; `requirePlatform` is false for virtCCA. Throws CC_ERROR_INVALID_EVIDENCE. */
-export function parseCcaCollection(data: Uint8Array, requirePlatform = true): CcaCollection {
+export interface CcaParseOptions {
+  /** Reject a collection without a platform token (default true; false for virtCCA, whose older tokens have none). */
+  requirePlatform?: boolean;
+}
+
+/**
+ * Parses the tag-399 collection and both tokens' claims; signatures are not checked (that is
+ * `verifyEvidence`). Throws `CC_ERROR_INVALID_EVIDENCE` naming the claim or layer that is wrong.
+ */
+export function parseCcaCollection(data: Uint8Array, options: CcaParseOptions = {}): CcaCollection {
+  const requirePlatform = options.requirePlatform ?? true;
   const top = decodeCbor(data);
   if (!(top instanceof CborTag) || top.tag !== CCA_COLLECTION_TAG) bad('not a CBOR tag 399 collection');
   if (!(top.value instanceof Map)) bad('the collection is not a map');

@@ -64,7 +64,7 @@ export async function verifyCcaToken(data: Uint8Array, context: VerifierContext)
   const checks = new CheckList();
   let token: CcaCollection;
   try {
-    token = parseCcaCollection(data, true);
+    token = parseCcaCollection(data);
   } catch (error) {
     checks.fail('token.parse', errorMessage(error));
     return { tee: 'cca', claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['token.parse failed'] } };
@@ -158,7 +158,7 @@ export const ccaVerifier: EvidenceVerifier = {
   detect(data) {
     if (!looksLikeCcaCollection(data)) return false;
     try {
-      const token = parseCcaCollection(data, true);
+      const token = parseCcaCollection(data);
       // a realm token with a singly wrapped payload; virtCCA CVM tokens wrap twice
       return token.realm.payloadWrapping === 1;
     } catch {

@@ -20,8 +20,10 @@ export const RA_TLS_OIDS = {
   subjectAltName: '2.5.29.17',
 } as const;
 
+/** Where in the certificate a piece of evidence was found (prefixes its check names). */
 export type EvidenceSource = 'gramine-legacy' | 'sgx-sdk' | 'tcg-dice' | 'nitro-san';
 
+/** One piece of evidence found in an RA-TLS certificate, with the format that verifies it. */
 export interface EmbeddedEvidence {
   source: EvidenceSource;
   format: EvidenceFormat;
@@ -30,6 +32,7 @@ export interface EmbeddedEvidence {
   tagged: TaggedEvidence | null;
 }
 
+/** An RA-TLS certificate taken apart: the leaf, its public key and the evidence it carries. */
 export interface RaTlsCertificate {
   /** The leaf certificate (DER): the first in a PEM bundle. */
   der: Uint8Array;
@@ -67,7 +70,11 @@ function nitroFromSan(value: Uint8Array): Uint8Array | null {
   return bytes[0] === 0x84 || (bytes[0] === 0xd2 && bytes[1] === 0x84) ? bytes : null;
 }
 
-/** Parses PEM or DER and lists the embedded evidence. Throws CC_ERROR_INVALID_EVIDENCE. */
+/**
+ * Parses an RA-TLS certificate (PEM, possibly a bundle, or DER) and lists the evidence it
+ * embeds; nothing is verified (that is `verifyEvidence` with format `ra-tls-cert`). Throws
+ * `CC_ERROR_INVALID_EVIDENCE`.
+ */
 export function extractRaTlsEvidence(input: Uint8Array): RaTlsCertificate {
   const ders = certificatesFrom(input);
   if (ders.length === 0) bad('no certificate found (expected PEM or DER)');

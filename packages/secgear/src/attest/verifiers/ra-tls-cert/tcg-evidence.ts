@@ -13,6 +13,7 @@ import { decodeCbor, decodeCborAt, readCborHeader, type CborValue } from '../../
 /** Evidence type tags: 60000 (Interoperable RA-TLS, Intel SGX/TDX quote) and rats-tls's 0x1a7501. */
 export const INTEL_QUOTE_TAGS = [60000, 0x1a7501];
 
+/** A parsed TCG tagged-evidence extension value. */
 export interface TaggedEvidence {
   tag: number;
   evidence: Uint8Array;
@@ -26,7 +27,7 @@ function bad(message: string): never {
   throw new SecGearError(ErrorCode.INVALID_EVIDENCE, `TCG tagged evidence: ${message}`);
 }
 
-/** Parses the extension value. Throws CC_ERROR_INVALID_EVIDENCE. */
+/** Parses the value of extension 2.23.133.5.4.9. Throws `CC_ERROR_INVALID_EVIDENCE`. */
 export function parseTaggedEvidence(value: Uint8Array): TaggedEvidence {
   const tagHeader = readCborHeader(value, 0);
   if (tagHeader.major !== 6 || typeof tagHeader.arg !== 'number') bad('the value does not start with a CBOR tag');

@@ -6,6 +6,7 @@
  */
 import type { SnpProduct } from './report.js';
 
+/** One built-in AMD certificate, with the SHA-256 of its DER for pinning. */
 export interface AmdCertificate {
   product: SnpProduct;
   role: 'ark' | 'ask' | 'asvk';
@@ -15,6 +16,7 @@ export interface AmdCertificate {
 
 const b64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
 
+/** The built-in AMD ARKs (trust anchors) and ASKs/ASVKs (intermediates) of Milan, Genoa and Turin. */
 export const AMD_CERTIFICATES: readonly AmdCertificate[] = [
   {
     product: 'Milan',

@@ -5,12 +5,16 @@ import { ErrorCode, SecGearError } from '../../../common/errors.js';
  * Structure"), versions 2 to 5. Layout and field meanings: docs/formats/sev-snp-report.md.
  */
 
+/** Size of an `ATTESTATION_REPORT` in bytes, every version. */
 export const SNP_REPORT_SIZE = 1184;
 /** The signature covers bytes 0x000–0x29F. */
 export const SNP_SIGNED_LENGTH = 0x2a0;
+/** Where the 144-byte signature (R, S little-endian, 72 bytes each) starts. */
 export const SNP_SIGNATURE_OFFSET = 0x2a0;
 
+/** The EPYC generations whose ARKs are built in. */
 export type SnpProduct = 'Milan' | 'Genoa' | 'Turin';
+/** Which key signed the report (SIGNING_KEY field): chip key, cloud provider key, or none. */
 export type SnpSigningKey = 'vcek' | 'vlek' | 'none';
 
 /** A TCB_VERSION: security patch levels of each firmware component. */
@@ -25,6 +29,7 @@ export interface SnpTcb {
   raw: bigint;
 }
 
+/** The guest policy the guest was launched with (POLICY field, bit layout in docs/formats/sev-snp-report.md). */
 export interface SnpPolicy {
   abiMinor: number;
   abiMajor: number;
@@ -40,6 +45,7 @@ export interface SnpPolicy {
   raw: bigint;
 }
 
+/** A parsed report: integers decoded, byte fields as views into the input (nothing copied). */
 export interface SnpReport {
   version: number;
   guestSvn: number;
@@ -101,7 +107,10 @@ function componentP384(le: Uint8Array, name: string): Uint8Array {
   return be;
 }
 
-/** Parses a report. Throws CC_ERROR_INVALID_EVIDENCE with the reason. */
+/**
+ * Parses an `ATTESTATION_REPORT` (versions 2 to 5, exactly 1184 bytes); the signature is not
+ * checked (that is `verifyEvidence`). Throws `CC_ERROR_INVALID_EVIDENCE` with the reason.
+ */
 export function parseSnpReport(bytes: Uint8Array): SnpReport {
   if (bytes.byteLength !== SNP_REPORT_SIZE) bad(`expected ${SNP_REPORT_SIZE} bytes, got ${bytes.byteLength}`);
   const version = u32(bytes, 0x00);

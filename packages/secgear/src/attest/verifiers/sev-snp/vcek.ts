@@ -9,6 +9,7 @@ import type { SnpProduct, SnpTcb } from './report.js';
  * belongs to (VCEK) or the cloud provider it was issued to (VLEK).
  */
 const AMD = '1.3.6.1.4.1.3704.1';
+/** OIDs of the AMD VCEK/VLEK certificate extensions. */
 export const VCEK_OIDS = {
   structVersion: `${AMD}.1`,
   productName: `${AMD}.2`,
@@ -21,6 +22,7 @@ export const VCEK_OIDS = {
   cspId: `${AMD}.5`,
 } as const;
 
+/** What a VCEK or VLEK certificate says about the key: the TCB and chip (or provider) it was issued for. */
 export interface EndorsementKeyInfo {
   kind: 'vcek' | 'vlek';
   /** "Milan-B0", "Genoa", "Turin", ... as the certificate states it. */
@@ -61,7 +63,10 @@ function hwIdExtension(value: Uint8Array | undefined): Uint8Array | null {
   return bad(`the hwID extension has an unexpected length ${value.byteLength}`);
 }
 
-/** Reads the AMD extensions; `kind` comes from the subject (SEV-VCEK or SEV-VLEK). */
+/**
+ * Reads the AMD extensions of a VCEK or VLEK certificate (DER); `kind` comes from the subject
+ * (SEV-VCEK or SEV-VLEK), `product` from the issuer. Throws `CC_ERROR_INVALID_COLLATERAL`.
+ */
 export function readEndorsementKeyInfo(certificateDer: Uint8Array, kind: 'vcek' | 'vlek', product: SnpProduct): EndorsementKeyInfo {
   const ext = new Map<string, Uint8Array>();
   for (const e of certificateParts(certificateDer).extensions) ext.set(e.oid, e.value);

@@ -37,7 +37,7 @@ export async function verifyVirtCcaToken(data: Uint8Array, context: VerifierCont
   const checks = new CheckList();
   let token: CcaCollection;
   try {
-    token = parseCcaCollection(data, false);
+    token = parseCcaCollection(data, { requirePlatform: false });
   } catch (error) {
     checks.fail('token.parse', errorMessage(error));
     return { tee: 'virtcca', claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['token.parse failed'] } };
@@ -117,7 +117,7 @@ export const virtCcaVerifier: EvidenceVerifier = {
   detect(data) {
     if (!looksLikeCcaCollection(data)) return false;
     try {
-      const token = parseCcaCollection(data, false);
+      const token = parseCcaCollection(data, { requirePlatform: false });
       return token.platform === null || token.realm.payloadWrapping === 2;
     } catch {
       return false;
