@@ -31,3 +31,16 @@ export interface SimulatedPlatformOptions {
   /** Folder of the per-machine simulation secrets. Default: $SECGEAR_SIM_DIR or ~/.secgear/sim. */
   stateDir?: string;
 }
+
+/**
+ * A platform response may list its secret buffers under this symbol (structured clone ignores
+ * symbol keys, so the list never crosses): the host overwrites them once the response is on
+ * its way into the enclave, so the host keeps no copy of keys meant for the enclave.
+ */
+export const WIPE_AFTER_SEND: unique symbol = Symbol.for('secgear.platform.wipeAfterSend');
+
+/** Marks `secrets` of `response` to be wiped by the host after delivery; returns `response`. */
+export function wipeAfterSend<T extends object>(response: T, ...secrets: Uint8Array[]): T {
+  Object.defineProperty(response, WIPE_AFTER_SEND, { value: secrets, enumerable: false });
+  return response;
+}

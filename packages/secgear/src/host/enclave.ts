@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EnclaveError, ErrorCode, SecGearError, type ErrorCodeName } from '../common/errors.js';
-import type { PlatformService } from '../common/platform.js';
+import { WIPE_AFTER_SEND, type PlatformService } from '../common/platform.js';
+import { zeroize } from '../common/bytes.js';
 import { ToEnclave, ToHost, type EnclaveMessage, type LogLevel, type WireError } from '../common/protocol.js';
 import type { EnclaveTransport } from '../backends/types.js';
 import type { EcallDeclaration, EnclaveManifest } from '../image/manifest.js';
@@ -352,7 +353,11 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
 
   private async servePlatform(id: number, op: string, args: unknown[]): Promise<void> {
     try {
-      this.reply(ToEnclave.PlatformResult, id, true, await this.platform.handle(op, args));
+      const value = await this.platform.handle(op, args);
+      this.reply(ToEnclave.PlatformResult, id, true, value);
+      // the enclave has its own copy now; keep none of the secrets here
+      const secrets = (value as { [WIPE_AFTER_SEND]?: Uint8Array[] } | null)?.[WIPE_AFTER_SEND];
+      if (secrets) for (const secret of secrets) zeroize(secret);
     } catch (error) {
       const code = error instanceof SecGearError ? error.code : ErrorCode.GENERIC;
       this.reply(ToEnclave.PlatformResult, id, false, { code, message: error instanceof Error ? error.message : String(error) } satisfies WireError);

@@ -1,6 +1,6 @@
 import { isBytes } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
-import type { EnclaveIdentity, PlatformService, SimulatedPlatformOptions } from '../../common/platform.js';
+import { wipeAfterSend, type EnclaveIdentity, type PlatformService, type SimulatedPlatformOptions } from '../../common/platform.js';
 import { MAX_NONCE_SIZE, PlatformOp, type PlatformEvidence } from '../../common/platform-ops.js';
 import { createReport, encodeTargetInfo, padReportData, verifyReport } from './local-report.js';
 import { sealKeyFor } from './seal-keys.js';
@@ -28,8 +28,10 @@ export function createSimulatedPlatform(identity: EnclaveIdentity, options: Simu
     async handle(op: string, args: unknown[]): Promise<unknown> {
       const a = Array.isArray(args) ? args : [];
       switch (op) {
-        case PlatformOp.sealKey:
-          return sealKeyFor(state().sealRoot, self, a[0]);
+        case PlatformOp.sealKey: {
+          const response = sealKeyFor(state().sealRoot, self, a[0]);
+          return wipeAfterSend(response, response.key);
+        }
         case PlatformOp.targetInfo:
           return encodeTargetInfo({ measurement: self.measurement, debug: self.debug });
         case PlatformOp.createReport:
