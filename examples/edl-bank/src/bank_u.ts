@@ -295,8 +295,11 @@ function $call(target: EcallTarget, name: string, args: unknown[], options: Ecal
   return target.call(name, args, options);
 }
 
-function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: string): (...args: unknown[]) => Promise<unknown> {
+function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: 'ecall' | 'ocall'): (...args: unknown[]) => Promise<unknown> {
   const f = table[name];
-  if (typeof f !== 'function') throw new SecGearError(ErrorCode.ECALL_NOT_FOUND, `${what} "${name}" is not available; was the image built from this EDL?`);
+  if (typeof f !== 'function') {
+    const code = what === 'ecall' ? ErrorCode.ECALL_NOT_FOUND : ErrorCode.OCALL_NOT_ALLOWED;
+    throw new SecGearError(code, `${what} "${name}" is not available; was the image built from this EDL?`);
+  }
   return f;
 }

@@ -269,9 +269,12 @@ function $view<T>(v: unknown, n: number, C: $ViewOf<T>, w: string, k: string): T
   },
   fn: {
     deps: [],
-    code: `function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: string): (...args: unknown[]) => Promise<unknown> {
+    code: `function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: 'ecall' | 'ocall'): (...args: unknown[]) => Promise<unknown> {
   const f = table[name];
-  if (typeof f !== 'function') throw new SecGearError(ErrorCode.ECALL_NOT_FOUND, \`\${what} "\${name}" is not available; was the image built from this EDL?\`);
+  if (typeof f !== 'function') {
+    const code = what === 'ecall' ? ErrorCode.ECALL_NOT_FOUND : ErrorCode.OCALL_NOT_ALLOWED;
+    throw new SecGearError(code, \`\${what} "\${name}" is not available; was the image built from this EDL?\`);
+  }
   return f;
 }`,
   },
