@@ -3,34 +3,12 @@
  * preprocessed tokens. It stops at the first syntax error, like edger8r; attribute meaning
  * is checked later (`attributes.ts`, `checker.ts`) so those errors can be many and precise.
  */
-import type { Attribute, BuiltinName, Declarator, EdlFile, EnumDef, EnumItem, FuncDecl, SizeExpr, StructDef, TrustedFunc, TypeRef, TypeSpec, UntrustedFunc, VarDecl } from './ast.js';
-import { syntaxError, type SourceLocation } from './diagnostics.js';
+import type { EdlFile, EnumDef, EnumItem, FuncDecl, StructDef, TypeRef, VarDecl } from './ast.js';
+import type { SourceLocation } from './diagnostics.js';
 import type { Token } from './lexer.js';
+import { TypeParser, describe } from './parse-types.js';
 
-/** Words edger8r's lexer turns into keywords; they cannot name anything. */
-export const EDL_KEYWORDS = new Set([
-  'enclave', 'trusted', 'untrusted', 'from', 'import', 'allow', 'public', 'transition_using_threads', 'include',
-  'propagate_errno', 'const', 'char', 'short', 'unsigned', 'signed', 'int', 'float', 'double', 'long', 'void',
-  'int8_t', 'int16_t', 'int32_t', 'int64_t', 'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'size_t', 'wchar_t',
-  'struct', 'union', 'enum', 'sizeof',
-]);
-
-const SIMPLE_BUILTINS = new Set(['float', 'double', 'void', 'int8_t', 'int16_t', 'int32_t', 'int64_t', 'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'size_t', 'wchar_t']);
-
-function describe(t: Token): string {
-  switch (t.kind) {
-    case 'eof':
-      return 'end of file';
-    case 'ident':
-      return EDL_KEYWORDS.has(t.text) ? `keyword '${t.text}'` : `identifier '${t.text}'`;
-    case 'number':
-      return `number ${t.text}`;
-    case 'string':
-      return `string "${t.text}"`;
-    default:
-      return `'${t.text}'`;
-  }
-}
+export { EDL_KEYWORDS } from './parse-types.js';
 
 export function parseTokens(tokens: Token[], file: string): EdlFile {
   return new Parser(tokens, file).file();
@@ -38,51 +16,15 @@ export function parseTokens(tokens: Token[], file: string): EdlFile {
 
 /** Parses `type` or `type[N]...` alone (foreign type mappings). Throws SyntaxFailure. */
 export function parseTypeTokens(tokens: Token[], file: string): { type: TypeRef; dims: number[] } {
-  return new Parser(tokens, file).typeAlone();
+  return new TypeParser(tokens, file).typeAlone();
 }
 
-class Parser {
-  private pos = 0;
+class Parser extends TypeParser {
   private readonly out: EdlFile;
 
-  constructor(
-    private readonly tokens: Token[],
-    private readonly fileName: string,
-  ) {
+  constructor(tokens: Token[], fileName: string) {
+    super(tokens, fileName);
     this.out = { file: fileName, includes: [], imports: [], types: [], trusted: [], untrusted: [] };
-    const last = tokens[tokens.length - 1];
-    if (!last || last.kind !== 'eof') tokens.push({ kind: 'eof', text: '', loc: last?.loc ?? { file: fileName, line: 1, col: 1 } });
-  }
-
-  private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
-  }
-
-  private next(): Token {
-    const t = this.peek();
-    if (t.kind !== 'eof') this.pos++;
-    return t;
-  }
-
-  private is(text: string, offset = 0): boolean {
-    const t = this.peek(offset);
-    return (t.kind === 'punct' || t.kind === 'ident') && t.text === text;
-  }
-
-  private fail(message: string, hint?: string, at: Token = this.peek()): never {
-    throw syntaxError(at.loc, message, hint);
-  }
-
-  private expect(text: string, context: string, hint?: string): Token {
-    if (!this.is(text)) this.fail(`expected '${text}' ${context}, found ${describe(this.peek())}`, hint);
-    return this.next();
-  }
-
-  private ident(what: string): Token {
-    const t = this.peek();
-    if (t.kind !== 'ident') this.fail(`expected ${what}, found ${describe(t)}`);
-    if (EDL_KEYWORDS.has(t.text)) this.fail(`'${t.text}' is an EDL keyword and cannot be used as ${what}`, 'choose another name');
-    return this.next();
   }
 
   file(): EdlFile {
@@ -98,19 +40,6 @@ class Parser {
     return this.out;
   }
 
-  typeAlone(): { type: TypeRef; dims: number[] } {
-    const type = this.typeRef(false);
-    const dims: number[] = [];
-    while (this.is('[')) {
-      this.next();
-      const n = this.next();
-      if (n.kind !== 'number' || n.value === 0n || n.value! > 0x7fffffffn) this.fail(`expected a positive array size, found ${describe(n)}`, undefined, n);
-      dims.push(Number(n.value));
-      this.expect(']', 'to close the array size');
-    }
-    if (this.peek().kind !== 'eof') this.fail(`unexpected ${describe(this.peek())} after the type`);
-    return { type, dims };
-  }
 
   private enclaveItem(): void {
     const t = this.peek();
@@ -274,177 +203,5 @@ class Parser {
     }
     this.expect(')', `to close the parameter list of '${name.text}'`, "separate parameters with ','");
     return { name: name.text, returnType, params, loc: name.loc };
-  }
-
-  private varDecl(what: 'parameter' | 'member'): VarDecl {
-    const attrsLoc = this.is('[') ? this.peek().loc : null;
-    const attrs = attrsLoc ? this.attrBlock() : null;
-    const type = this.typeRef(what === 'parameter');
-    const decl = this.declarator(what);
-    return { attrs, attrsLoc, type, decl };
-  }
-
-  private declarator(what: string): Declarator {
-    const name = this.ident(`a ${what} name`);
-    const dims: number[] = [];
-    while (this.is('[')) {
-      const open = this.next();
-      if (this.is(']')) this.fail('flexible array members/parameters are not supported', 'give the array a fixed size, or use a pointer with size=/count=', open);
-      const n = this.next();
-      if (n.kind !== 'number') this.fail(`expected an array size, found ${describe(n)}`, 'array sizes are integer literals (or macros that expand to one)', n);
-      if (n.value === 0n) this.fail('zero-length arrays are not supported', 'give the array at least one element', n);
-      if (n.value! > 0x7fffffffn) this.fail(`array size ${n.text} is too large`, 'use a pointer with size=/count= for large buffers', n);
-      dims.push(Number(n.value));
-      this.expect(']', 'to close the array size');
-    }
-    return { name: name.text, dims, loc: name.loc };
-  }
-
-  private attrBlock(): Attribute[] {
-    const open = this.next();
-    if (this.is(']')) this.fail('no attribute specified in []', 'remove the empty [] or add attributes such as [in]', open);
-    const attrs: Attribute[] = [];
-    for (;;) {
-      const key = this.peek();
-      if (key.kind !== 'ident') this.fail(`expected an attribute name, found ${describe(key)}`, 'attributes look like [in, size=len]');
-      this.next();
-      const attr: Attribute = { key: key.text, loc: key.loc };
-      if (this.is('=')) {
-        this.next();
-        attr.value = this.sizeExpr();
-      }
-      attrs.push(attr);
-      if (!this.is(',')) break;
-      this.next();
-    }
-    this.expect(']', 'to close the attribute list', "separate attributes with ','");
-    return attrs;
-  }
-
-  /** additive := multiplicative (('+'|'-') multiplicative)* */
-  private sizeExpr(): SizeExpr {
-    let left = this.sizeTerm();
-    while (this.is('+') || this.is('-')) {
-      const op = this.next();
-      left = { kind: 'bin', op: op.text as '+' | '-', left, right: this.sizeTerm(), loc: op.loc };
-    }
-    return left;
-  }
-
-  private sizeTerm(): SizeExpr {
-    let left = this.sizeUnary();
-    while (this.is('*') || this.is('/') || this.is('%')) {
-      const op = this.next();
-      left = { kind: 'bin', op: op.text as '*' | '/' | '%', left, right: this.sizeUnary(), loc: op.loc };
-    }
-    return left;
-  }
-
-  private sizeUnary(): SizeExpr {
-    const t = this.peek();
-    if (this.is('-')) {
-      this.next();
-      return { kind: 'neg', operand: this.sizeUnary(), loc: t.loc };
-    }
-    if (this.is('(')) {
-      this.next();
-      const e = this.sizeExpr();
-      this.expect(')', 'to close the parenthesized expression');
-      return e;
-    }
-    if (this.is('sizeof')) {
-      this.next();
-      this.expect('(', "after 'sizeof'");
-      const type = this.typeRef(false);
-      this.expect(')', 'to close sizeof(...)');
-      return { kind: 'sizeof', type, loc: t.loc };
-    }
-    if (t.kind === 'number') {
-      this.next();
-      return { kind: 'num', value: t.value!, loc: t.loc };
-    }
-    if (t.kind === 'ident' && !EDL_KEYWORDS.has(t.text)) {
-      this.next();
-      return { kind: 'name', name: t.text, loc: t.loc };
-    }
-    return this.fail(`expected a number, a parameter name or '(' in the attribute value, found ${describe(t)}`);
-  }
-
-  private typeRef(allowConst: boolean): TypeRef {
-    const start = this.peek();
-    let isConst = false;
-    if (this.is('const')) {
-      if (!allowConst) this.fail("'const' is allowed only on pointer parameters", "remove 'const'");
-      this.next();
-      isConst = true;
-    }
-    const spec = this.typeSpec();
-    let pointers = 0;
-    while (this.is('*')) {
-      this.next();
-      pointers++;
-    }
-    if (this.is('const')) this.fail("'const' after the type is not EDL", "write 'const' before the type: const char *s");
-    if (isConst && pointers === 0) this.fail("'const' applies only to pointer parameters", "remove 'const' (a value parameter is a copy already)", start);
-    return { spec, pointers, isConst, loc: start.loc };
-  }
-
-  private typeSpec(): TypeSpec {
-    const t = this.peek();
-    if (t.kind !== 'ident') this.fail(`expected a type, found ${describe(t)}`);
-    const builtin = (name: BuiltinName): TypeSpec => ({ kind: 'builtin', name });
-    if (t.text === 'struct' || t.text === 'union' || t.text === 'enum') {
-      this.next();
-      const name = this.ident(`a ${t.text} name`);
-      if (this.is('{')) this.fail(`${t.text} definitions go at the enclave level, not inside a declaration`, `define ${t.text} ${name.text} { ... }; before its use`);
-      return { kind: t.text, name: name.text };
-    }
-    if (SIMPLE_BUILTINS.has(t.text)) {
-      this.next();
-      return builtin(t.text as BuiltinName);
-    }
-    if (t.text === 'unsigned' || t.text === 'signed') {
-      this.next();
-      const u = t.text === 'unsigned' ? 'unsigned ' : '';
-      if (this.is('char')) return this.next(), builtin(`${u}char` as BuiltinName);
-      return builtin(`${u}${this.intRest(true)}` as BuiltinName);
-    }
-    if (t.text === 'char') return this.next(), builtin('char');
-    if (t.text === 'short' || t.text === 'long' || t.text === 'int') {
-      if (t.text === 'long' && this.is('double', 1)) {
-        this.next();
-        this.next();
-        return builtin('long double');
-      }
-      return builtin(this.intRest(false) as BuiltinName);
-    }
-    if (EDL_KEYWORDS.has(t.text)) this.fail(`expected a type, found ${describe(t)}`);
-    this.next();
-    return { kind: 'foreign', name: t.text };
-  }
-
-  /** short [int] | long [long] [int] | int; after `unsigned`/`signed` the whole may be absent. */
-  private intRest(optional: boolean): string {
-    if (this.is('short')) {
-      this.next();
-      if (this.is('int')) this.next();
-      return 'short';
-    }
-    if (this.is('long')) {
-      this.next();
-      let name = 'long';
-      if (this.is('long')) {
-        this.next();
-        name = 'long long';
-      }
-      if (this.is('int')) this.next();
-      return name;
-    }
-    if (this.is('int')) {
-      this.next();
-      return 'int';
-    }
-    if (optional) return 'int';
-    return this.fail(`expected a type, found ${describe(this.peek())}`);
   }
 }
