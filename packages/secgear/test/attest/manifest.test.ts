@@ -4,31 +4,13 @@
  * verifier yet are skipped with the reason, so plug-ins are covered as soon as they register.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { detectFormat, listVerifiers, loadTrustAnchors, verifyEvidence } from '../../src/attest/index.js';
-import type { CollateralItem, EvidenceFormat, VerificationResult } from '../../src/attest/types.js';
+import type { VerificationResult } from '../../src/attest/types.js';
 import { readVector, vectorPath } from '../support/paths.js';
+import { collateralFor, manifestEntries } from './verifiers/manifest.js';
 
-interface Expectation {
-  verified: boolean;
-  tcbStatus?: string;
-  advisoryIds?: string[];
-  notes?: string;
-}
-
-interface Entry {
-  id: string;
-  format: EvidenceFormat;
-  evidence: string;
-  collateral: Record<string, string>;
-  anchors: string[];
-  at: string | null;
-  expect: Expectation;
-  alsoExpect: Array<{ at: string; verified: boolean }>;
-}
-
-const manifest = JSON.parse(readFileSync(vectorPath('manifest.json'), 'utf8')) as { entries: Entry[] };
+const entries = manifestEntries();
 
 /** Entries without a pinned time (`at: null`) are verified at this fixed instant, inside every such sample's certificate validity. */
 const UNPINNED_AT = '2026-01-01T00:00:00Z';
@@ -56,20 +38,16 @@ const CORRECTIONS: Record<string, { failedCheck: string; why: string }> = {
 
 const registered = new Set(listVerifiers().map((v) => v.format));
 
-function collateralOf(entry: Entry): CollateralItem[] {
-  return Object.entries(entry.collateral).map(([role, path]) => ({ role, data: readVector(path), source: path }));
-}
-
 function describeFailure(r: VerificationResult): string {
   return r.failure ? `${r.failure.check}: ${r.failure.message}` : `appraisal ${r.appraisal.status}: ${r.appraisal.reasons.join('; ')}`;
 }
 
 describe('manifest vectors', () => {
-  for (const entry of manifest.entries) {
+  for (const entry of entries) {
     const skip = registered.has(entry.format) ? false : `no verifier registered for format "${entry.format}" yet`;
     describe(entry.id, { skip }, () => {
       const evidence = readVector(entry.evidence);
-      const collateral = collateralOf(entry);
+      const collateral = collateralFor(entry);
       const anchorsPromise = loadTrustAnchors(entry.anchors.map(vectorPath));
       const correction = CORRECTIONS[entry.id];
       const verify = async (at: string) => {

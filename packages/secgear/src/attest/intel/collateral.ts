@@ -36,7 +36,6 @@ export interface IntelCollateral {
 
 const tcbInfoCache = registerCache(new BoundedCache<Signed<TcbInfo>>(256));
 const identityCache = registerCache(new BoundedCache<Signed<EnclaveIdentity>>(256));
-const crlCache = registerCache(new BoundedCache<Crl>(256));
 
 function signedTcbInfo(body: Uint8Array, signature: Uint8Array, source: string): Signed<TcbInfo> {
   const key = digest(body);

@@ -6,16 +6,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { classifyAnchors, classifyCollateral, listVerifiers, loadCollateral, loadTrustAnchors, verifyEvidence } from '../../../src/attest/index.js';
 import { ErrorCode, SecGearError } from '../../../src/common/errors.js';
-import { readFileSync } from 'node:fs';
 import { readVector, vectorPath } from '../../support/paths.js';
+import { manifestEntries } from '../verifiers/manifest.js';
 
-interface Entry {
-  id: string;
-  format: string;
-  collateral: Record<string, string>;
-  anchors: string[];
-}
-const manifest = JSON.parse(readFileSync(vectorPath('manifest.json'), 'utf8')) as { entries: Entry[] };
+const manifest = { entries: manifestEntries() };
 const registered = new Set<string>(listVerifiers().map((v) => v.format));
 
 /** Manifest roles that content alone cannot tell apart map to the role the classifier reports. */

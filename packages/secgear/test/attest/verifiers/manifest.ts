@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { classifyAnchors } from '../../../src/attest/collateral/classify.js';
-import type { EvidenceFormat, TrustAnchor, VerifyOptions } from '../../../src/attest/types.js';
+import type { CollateralItem, EvidenceFormat, TrustAnchor, VerifyOptions } from '../../../src/attest/types.js';
 import { readVector, vectorPath } from '../../support/paths.js';
 
 export interface ManifestEntry {
@@ -15,16 +15,22 @@ export interface ManifestEntry {
   collateral: Record<string, string>;
   anchors: string[];
   at: string | null;
-  expect: { verified: boolean; notes?: string; tcbStatus?: string };
+  expect: { verified: boolean; notes?: string; tcbStatus?: string; advisoryIds?: string[] };
   alsoExpect: { at: string; verified: boolean }[];
 }
 
 /** Entries without a pinned time are checked here: inside every such vector's validity (SOURCES.md). */
 export const UNPINNED_TIME = '2025-06-01T00:00:00Z';
 
-export function manifestEntries(format: EvidenceFormat): ManifestEntry[] {
+/** The manifest's entries of `format`, or all of them. */
+export function manifestEntries(format?: EvidenceFormat): ManifestEntry[] {
   const manifest = JSON.parse(readFileSync(vectorPath('manifest.json'), 'utf8')) as { entries: ManifestEntry[] };
-  return manifest.entries.filter((e) => e.format === format);
+  return format ? manifest.entries.filter((e) => e.format === format) : manifest.entries;
+}
+
+/** The entry's collateral files with the manifest's roles. */
+export function collateralFor(entry: ManifestEntry): CollateralItem[] {
+  return Object.entries(entry.collateral).map(([role, path]) => ({ role, data: readVector(path), source: path }));
 }
 
 export function anchorsFrom(paths: string[]): TrustAnchor[] {
@@ -38,7 +44,7 @@ export function anchorsFrom(paths: string[]): TrustAnchor[] {
 export function optionsFor(entry: ManifestEntry, at: string | null): VerifyOptions {
   return {
     format: entry.format,
-    collateral: Object.entries(entry.collateral).map(([role, path]) => ({ role, data: readVector(path), source: path })),
+    collateral: collateralFor(entry),
     trustAnchors: anchorsFrom(entry.anchors),
     now: new Date(at ?? UNPINNED_TIME),
   };

@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
 import { toHex } from '../../../../src/common/bytes.js';
-import { ErrorCode, isSecGearError } from '../../../../src/common/errors.js';
 import { verifyEvidence } from '../../../../src/attest/index.js';
 import { lifecycleName, parseCcaCollection } from '../../../../src/attest/verifiers/cca/index.js';
-import type { TrustAnchor, VerificationResult, VerifyOptions } from '../../../../src/attest/types.js';
+import type { TrustAnchor, VerifyOptions } from '../../../../src/attest/types.js';
 import { readVector } from '../../../support/paths.js';
 import { anchorsFrom, expectations, manifestEntries, optionsFor } from '../manifest.js';
 import { buildToken, coseKey, rawPoint, tokenKeys } from './cca-fixture.js';
 import { issueCertificate } from '../../../support/synthetic-pki.js';
+import { assertParsesOrRejects, nearValidBytes } from '../../parser-properties.js';
+import { failedCheck } from '../failed-check.js';
 
 const TOKEN_01 = 'arm-cca/secgear/cca-token-01.cbor';
 const CPAK = 'arm-cca/secgear/cpak.json';
-
-function failedCheck(result: VerificationResult): string {
-  assert.equal(result.verified, false, 'expected a rejection');
-  assert.ok(result.failure && result.failure.message.length > 0, 'a rejection names its check and reason');
-  return result.failure.check;
-}
 
 describe('CCA verifier: published tokens', () => {
   for (const entry of manifestEntries('cca')) {
@@ -146,26 +140,6 @@ describe('CCA verifier: synthetic tokens', () => {
 
   it('property: the token parser accepts or rejects with CC_ERROR_INVALID_EVIDENCE', () => {
     const good = buildToken(keys);
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.uint8Array({ maxLength: 200 }),
-          fc.array(fc.tuple(fc.nat({ max: good.byteLength - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }).map((edits) => {
-            const b = Uint8Array.from(good);
-            for (const [i, v] of edits) b[i] = v;
-            return b;
-          }),
-          fc.nat({ max: good.byteLength }).map((n) => good.subarray(0, n)),
-        ),
-        (bytes) => {
-          try {
-            parseCcaCollection(bytes);
-          } catch (error) {
-            assert.ok(isSecGearError(error, ErrorCode.INVALID_EVIDENCE), String(error));
-          }
-        },
-      ),
-      { seed: 7, numRuns: 2000 },
-    );
+    assertParsesOrRejects(parseCcaCollection, nearValidBytes(good, { maxLength: 200, maxEdits: 3 }), { seed: 7, numRuns: 2000 });
   });
 });

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
 import { bytesEqual, toHex } from '../../../../src/common/bytes.js';
-import { ErrorCode, isSecGearError } from '../../../../src/common/errors.js';
 import { verifyEvidence } from '../../../../src/attest/index.js';
 import { checkBinding, extractRaTlsEvidence, parseTaggedEvidence, RA_TLS_OIDS } from '../../../../src/attest/verifiers/ra-tls-cert/index.js';
-import type { VerificationResult, VerifyOptions } from '../../../../src/attest/types.js';
+import type { VerifyOptions } from '../../../../src/attest/types.js';
 import { readVector, vectorPath } from '../../../support/paths.js';
 import { der, issueCertificate } from '../../../support/synthetic-pki.js';
 import { expectations, manifestEntries, optionsFor } from '../manifest.js';
+import { assertParsesOrRejects, nearValidBytes } from '../../parser-properties.js';
+import { failedCheck } from '../failed-check.js';
 
 const IRT = 'ra-tls/interoperable-ra-tls';
 const CAGES = 'ra-tls/evervault-cages/test-data/beta';
@@ -21,12 +21,6 @@ const CAGE_DEBUG = `${CAGES}/debug-mode-cert-containing-attestation-doc-18-1-23.
 const CAGE_TIME = new Date('2023-01-18T15:15:14Z');
 const SGX_TIME = new Date('2024-01-01T00:00:00Z');
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
-
-function failedCheck(result: VerificationResult): string {
-  assert.equal(result.verified, false, 'expected a rejection');
-  assert.ok(result.failure && result.failure.message.length > 0, 'a rejection names its check and reason');
-  return result.failure.check;
-}
 
 /** The report data of an SGX v3 quote (header 48 bytes, report body offset 320). */
 const sgxReportData = (quote: Uint8Array) => quote.subarray(48 + 320, 48 + 384);
@@ -170,26 +164,6 @@ describe('ra-tls-cert: certificates made for the test', () => {
 
   it('property: extraction accepts or rejects with CC_ERROR_INVALID_EVIDENCE', () => {
     const good = extractRaTlsEvidence(readVector(RATSTLS)).der;
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.uint8Array({ maxLength: 300 }),
-          fc.array(fc.tuple(fc.nat({ max: good.byteLength - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }).map((edits) => {
-            const b = Uint8Array.from(good);
-            for (const [i, v] of edits) b[i] = v;
-            return b;
-          }),
-          fc.nat({ max: good.byteLength }).map((n) => good.subarray(0, n)),
-        ),
-        (bytes) => {
-          try {
-            extractRaTlsEvidence(bytes);
-          } catch (error) {
-            assert.ok(isSecGearError(error, ErrorCode.INVALID_EVIDENCE), String(error));
-          }
-        },
-      ),
-      { seed: 8, numRuns: 1500 },
-    );
+    assertParsesOrRejects(extractRaTlsEvidence, nearValidBytes(good, { maxLength: 300, maxEdits: 3 }), { seed: 8, numRuns: 1500 });
   });
 });

@@ -3,22 +3,16 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { toHex } from '../../../../src/common/bytes.js';
 import { verifyEvidence } from '../../../../src/attest/index.js';
-import type { VerificationResult, VerifyOptions } from '../../../../src/attest/types.js';
+import type { VerifyOptions } from '../../../../src/attest/types.js';
 import { readVector } from '../../../support/paths.js';
 import { expectations, manifestEntries, optionsFor, UNPINNED_TIME } from '../manifest.js';
 import { snpFixture } from './snp-fixture.js';
+import { failedCheck } from '../failed-check.js';
 
 const NOW = new Date(UNPINNED_TIME);
 const REPORT = 'sev-snp/trustee/snp/test-report.bin';
 const VCEK = 'sev-snp/trustee/snp/test-vcek.der';
 const vcekOnly = (path = VCEK): VerifyOptions => ({ format: 'sev-snp', collateral: [{ role: 'vcek', data: readVector(path) }], now: NOW });
-
-function failedCheck(result: VerificationResult): string {
-  assert.equal(result.verified, false, 'expected a rejection');
-  assert.ok(result.failure, 'a rejection names its check');
-  assert.equal(result.appraisal.status, 'contraindicated');
-  return result.failure.check;
-}
 
 describe('SEV-SNP verifier: real vectors', () => {
   for (const entry of manifestEntries('sev-snp')) {

@@ -3,22 +3,17 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { toHex } from '../../../../src/common/bytes.js';
 import { verifyEvidence } from '../../../../src/attest/index.js';
-import type { VerificationResult, VerifyOptions } from '../../../../src/attest/types.js';
+import type { VerifyOptions } from '../../../../src/attest/types.js';
 import { readVector } from '../../../support/paths.js';
 import { issueCertificate } from '../../../support/synthetic-pki.js';
 import { anchorsFrom, expectations, manifestEntries, optionsFor } from '../manifest.js';
 import { buildToken, rawPoint } from '../cca/cca-fixture.js';
+import { failedCheck } from '../failed-check.js';
 
 const TOKEN = 'arm-cca/secgear/virtcca.cbor.decoded.bin';
 const AIK = 'arm-cca/secgear/virtcca_aik_cert.der';
 const ROOT = 'arm-cca/secgear/Huawei_Equipment_Root_CA.pem';
 const IT_CA = 'arm-cca/secgear/Huawei_IT_Product_CA.pem';
-
-function failedCheck(result: VerificationResult): string {
-  assert.equal(result.verified, false, 'expected a rejection');
-  assert.ok(result.failure && result.failure.message.length > 0, 'a rejection names its check and reason');
-  return result.failure.check;
-}
 
 describe('virtCCA verifier: the published token', () => {
   for (const entry of manifestEntries('virtcca')) {
