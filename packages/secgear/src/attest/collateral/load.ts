@@ -57,56 +57,65 @@ async function readSmall(path: string): Promise<Uint8Array | null> {
 }
 
 /**
+ * Reads every file under `paths` and keeps what `recognise` accepts. A file named directly that
+ * is not recognised (or too large) is an error made by `refuse`; inside a folder it is skipped.
+ */
+async function loadRecognised<T>(
+  paths: string[],
+  recognise: (data: Uint8Array) => T | null,
+  unrecognised: string,
+  refuse: (file: string, reason: string) => SecGearError,
+): Promise<{ found: Array<{ file: string; data: Uint8Array; value: T }>; skipped: Skipped[] }> {
+  const found: Array<{ file: string; data: Uint8Array; value: T }> = [];
+  const skipped: Skipped[] = [];
+  for (const path of paths) {
+    const { files, folder } = await listFiles(path);
+    for (const file of files) {
+      const data = await readSmall(file);
+      const value = data ? recognise(data) : null;
+      if (data && value) {
+        found.push({ file, data, value });
+        continue;
+      }
+      const reason = data ? unrecognised : `larger than ${MAX_FILE_BYTES} bytes`;
+      if (!folder) throw refuse(file, reason);
+      skipped.push({ path: file, reason });
+    }
+  }
+  return { found, skipped };
+}
+
+/**
  * Loads collateral from files or folders. Each file's role (TCB Info, QE identity, CRL,
  * issuer chain, PCK certificate, VCEK, ASK/ARK, CPAK, collateral bundle, ...) is recognised from
  * its content by the registered plug-ins, never from its name. A named file that nothing
  * recognises is an error (`CC_ERROR_INVALID_COLLATERAL`); inside a folder it is skipped and listed.
  */
 export async function loadCollateral(paths: string[]): Promise<LoadedCollateral> {
-  const items: CollateralItem[] = [];
-  const skipped: Skipped[] = [];
-  for (const path of paths) {
-    const { files, folder } = await listFiles(path);
-    for (const file of files) {
-      const data = await readSmall(file);
-      const role = data ? classifyCollateral(data) : null;
-      if (data && role) {
-        items.push({ role: role.role, data, source: file });
-        continue;
-      }
-      const reason = data ? 'not recognised as collateral by any registered verifier' : `larger than ${MAX_FILE_BYTES} bytes`;
-      if (!folder) {
-        throw new SecGearError(
-          ErrorCode.INVALID_COLLATERAL,
-          `${file}: ${reason} (expected TCB Info, QE identity, CRL, certificate chain, PCK certificate, VCEK/VLEK, ASK/ARK, CA bundle, CPAK or a collateral bundle)`,
-        );
-      }
-      skipped.push({ path: file, reason });
-    }
-  }
-  return { items, skipped };
+  const { found, skipped } = await loadRecognised(
+    paths,
+    classifyCollateral,
+    'not recognised as collateral by any registered verifier',
+    (file, reason) =>
+      new SecGearError(
+        ErrorCode.INVALID_COLLATERAL,
+        `${file}: ${reason} (expected TCB Info, QE identity, CRL, certificate chain, PCK certificate, VCEK/VLEK, ASK/ARK, CA bundle, CPAK or a collateral bundle)`,
+      ),
+  );
+  return { items: found.map(({ file, data, value }) => ({ role: value.role, data, source: file })), skipped };
 }
 
 /**
  * Loads trust anchors from files or folders: certificates (DER or PEM, one anchor per
  * certificate) and public keys (PEM SubjectPublicKeyInfo or JWK). A named file that is neither
- * is an error; inside a folder it is skipped and listed.
+ * is an error (`CC_ERROR_BAD_PARAMETERS`); inside a folder it is skipped and listed.
  */
 export async function loadTrustAnchors(paths: string[]): Promise<LoadedAnchors> {
-  const anchors: TrustAnchor[] = [];
-  const skipped: Skipped[] = [];
-  for (const path of paths) {
-    const { files, folder } = await listFiles(path);
-    for (const file of files) {
-      const data = await readSmall(file);
-      const found = data ? classifyAnchors(data) : null;
-      if (found) {
-        anchors.push(...found.map((a) => ({ ...a, source: file })));
-        continue;
-      }
-      if (!folder) throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${file}: not a trust anchor (expected an X.509 certificate, a PEM public key or a JWK)`);
-      skipped.push({ path: file, reason: 'not a certificate or public key' });
-    }
-  }
-  return { anchors, skipped };
+  const { found, skipped } = await loadRecognised(
+    paths,
+    classifyAnchors,
+    'not a certificate or public key',
+    (file) => new SecGearError(ErrorCode.BAD_PARAMETERS, `${file}: not a trust anchor (expected an X.509 certificate, a PEM public key or a JWK)`),
+  );
+  return { anchors: found.flatMap(({ file, value }) => value.map((a) => ({ ...a, source: file }))), skipped };
 }

@@ -11,18 +11,18 @@ export function x509Anchors(context: VerifierContext, builtIn: readonly Uint8Arr
   return context.replaceBuiltInAnchors ? explicit : [...builtIn, ...explicit];
 }
 
+/** The certificates (DER) of one file or item: a DER certificate or the blocks of a PEM bundle; none for other bytes. */
+export function certificatesIn(data: Uint8Array): Uint8Array[] {
+  try {
+    return certificatesFrom(data).filter((der) => der.byteLength > 0 && der[0] === 0x30);
+  } catch {
+    return []; // not certificates: another plug-in's collateral
+  }
+}
+
 /** Every certificate (DER) in the collateral items, whatever their role, in order. */
 export function collateralCertificates(context: VerifierContext, roles?: readonly string[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const item of context.collateral) {
-    if (roles && !roles.includes(item.role)) continue;
-    try {
-      for (const der of certificatesFrom(item.data)) if (der.byteLength > 0 && der[0] === 0x30) out.push(der);
-    } catch {
-      // not certificates: another plug-in's collateral
-    }
-  }
-  return out;
+  return context.collateral.filter((item) => !roles || roles.includes(item.role)).flatMap((item) => certificatesIn(item.data));
 }
 
 /**

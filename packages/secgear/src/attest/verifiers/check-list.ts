@@ -1,4 +1,4 @@
-import type { AppraisalStatus, CheckOutcome } from '../types.js';
+import type { AppraisalStatus, CheckOutcome, Tee, VerifierOutput } from '../types.js';
 
 /** An ordered list of named checks and an appraisal builder, shared by the verifier plug-ins. */
 export class CheckList {
@@ -42,4 +42,9 @@ export class AppraisalBuilder {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What a plug-in returns when it cannot read its evidence: that one failed check, no claims. */
+export function unreadable(tee: Tee | null, check: string, error: unknown): VerifierOutput {
+  return { tee, claims: null, rawClaims: {}, checks: [{ check, ok: false, detail: errorMessage(error) }], appraisal: { status: 'contraindicated', reasons: [`${check} failed`] } };
 }

@@ -1,11 +1,17 @@
-import { lifecycleName, type CcaCollection, type PlatformClaims, type RealmClaims } from './token.js';
+import { lifecycleName, type CcaCollection, type PlatformClaims, type RealmClaims, type SignedToken } from './token.js';
 
-/** The token's claims under the names the CCA token specification uses. */
-export function ccaRawClaims(token: CcaCollection): Record<string, unknown> {
-  return {
-    platform: token.platform ? { ...platformClaims(token.platform.claims), signature_algorithm: token.platform.cose.alg } : null,
-    realm: { ...realmClaims(token.realm.claims), signature_algorithm: token.realm.cose.alg },
-  };
+/**
+ * The tokens' claims under the names the CCA token specification uses, with each token's COSE
+ * algorithm. virtCCA names the realm token `cvm`.
+ */
+export function ccaRawClaims(token: CcaCollection, realmName: 'realm' | 'cvm' = 'realm'): Record<string, unknown> {
+  const platform = token.platform ? signed(token.platform, platformClaims) : null;
+  const realm = signed(token.realm, realmClaims);
+  return realmName === 'realm' ? { platform, realm } : { cvm: realm, platform };
+}
+
+function signed<T>(token: SignedToken<T>, claims: (value: T) => Record<string, unknown>): Record<string, unknown> {
+  return { ...claims(token.claims), signature_algorithm: token.cose.alg };
 }
 
 export function platformClaims(p: PlatformClaims): Record<string, unknown> {

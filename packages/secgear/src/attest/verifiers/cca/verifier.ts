@@ -3,7 +3,8 @@ import { verifyCoseSign1 } from '../../cose/sign1.js';
 import { publicKeyFromJwk, publicKeyFromText } from '../../cose/keys.js';
 import { certificateKey } from '../anchors.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
-import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
+import { AppraisalBuilder, CheckList, errorMessage, unreadable } from '../check-list.js';
+import { realmTokenClaims } from './claims.js';
 import { keyBindingFailure, realmPublicKey } from './binding.js';
 import { ccaRawClaims } from './raw-claims.js';
 import { CCA_COLLECTION_TAG, lifecycleName, parseCcaCollection, type CcaCollection, type PlatformClaims } from './token.js';
@@ -66,8 +67,7 @@ export async function verifyCcaToken(data: Uint8Array, context: VerifierContext)
   try {
     token = parseCcaCollection(data);
   } catch (error) {
-    checks.fail('token.parse', errorMessage(error));
-    return { tee: 'cca', claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['token.parse failed'] } };
+    return unreadable('cca', 'token.parse', error);
   }
   checks.pass('token.parse');
   const platform = token.platform!;
@@ -114,25 +114,11 @@ export function appraiseLifecycle(appraisal: AppraisalBuilder, platform: Platfor
   } else appraisal.add('contraindicated', `platform: the security lifecycle is ${name} (0x${platform.lifecycle.toString(16)}), not secured`);
 }
 
+/** The realm claims, plus the platform software components as `platform/<i>/<type>` measurements. */
 function normalize(token: CcaCollection): NormalizedClaims {
-  const realm = token.realm.claims;
-  const measurements: Record<string, Uint8Array> = { RIM: realm.initialMeasurement };
-  realm.extensibleMeasurements.forEach((rem, i) => (measurements[`REM${i}`] = rem));
-  token.platform?.claims.swComponents.forEach((c, i) => (measurements[`platform/${i}/${c.type ?? 'component'}`] = c.measurement));
-  const lifecycle = token.platform ? lifecycleName(token.platform.claims.lifecycle) : null;
-  return {
-    tee: 'cca',
-    measurement: realm.initialMeasurement,
-    measurements,
-    signer: null,
-    prodId: null,
-    svn: null,
-    debug: lifecycle === null ? null : lifecycle.includes('debug'),
-    reportData: realm.challenge,
-    nonce: realm.challenge,
-    tcbStatus: null,
-    advisoryIds: [],
-  };
+  const claims = realmTokenClaims(token, 'cca');
+  token.platform?.claims.swComponents.forEach((c, i) => (claims.measurements[`platform/${i}/${c.type ?? 'component'}`] = c.measurement));
+  return claims;
 }
 
 /** A JWK (JSON) or PEM public key file is a CPAK anchor; private key files are refused. */

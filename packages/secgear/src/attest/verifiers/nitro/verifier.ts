@@ -1,8 +1,8 @@
 import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import { verifyCoseSign1, coseAlgorithmName } from '../../cose/sign1.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
-import { certificateKey, collateralCertificates, x509Anchors } from '../anchors.js';
-import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
+import { certificateKey, certificatesIn, x509Anchors } from '../anchors.js';
+import { AppraisalBuilder, CheckList, errorMessage, unreadable } from '../check-list.js';
 import { AWS_NITRO_ROOT_G1 } from './aws-root.js';
 import { parseNitroDocument, type NitroDocument } from './document.js';
 
@@ -19,8 +19,7 @@ export async function verifyNitroDocument(data: Uint8Array, context: VerifierCon
   try {
     doc = parseNitroDocument(data);
   } catch (error) {
-    checks.fail('document.parse', errorMessage(error));
-    return { tee: 'nitro', claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['document.parse failed'] } };
+    return unreadable('nitro', 'document.parse', error);
   }
   checks.pass('document.parse', `module ${doc.moduleId}`);
   checks.record('cose.algorithm', doc.cose.alg === ES384 ? null : `the document is signed with ${coseAlgorithmName(doc.cose.alg)}; Nitro documents use ES384`);
@@ -93,7 +92,7 @@ function rawClaims(doc: NitroDocument): Record<string, unknown> {
 
 function classifyAnchor(data: Uint8Array): TrustAnchor | null {
   try {
-    for (const der of collateralCertificates({ collateral: [{ role: 'x', data }] } as VerifierContext)) {
+    for (const der of certificatesIn(data)) {
       const cert = parseCertificate(der);
       if (cert.subject === cert.issuer && /(^|\n)CN=aws\.nitro-enclaves($|\n)/.test(cert.subject)) return { kind: 'x509', der };
     }

@@ -3,7 +3,7 @@ import { parseCertificate } from '../../pki/chain.js';
 import { getVerifier } from '../../registry.js';
 import type { EvidenceVerifier, NormalizedClaims, Tee, VerifierContext, VerifierOutput } from '../../types.js';
 import { certificateKey } from '../anchors.js';
-import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
+import { AppraisalBuilder, CheckList, errorMessage, unreadable } from '../check-list.js';
 import { checkBinding } from './binding.js';
 import { extractRaTlsEvidence, RA_TLS_OIDS, type RaTlsCertificate } from './extract.js';
 import { certificateParts } from '../../pki/extensions.js';
@@ -74,8 +74,7 @@ export async function verifyRaTlsCertificate(data: Uint8Array, context: Verifier
     cert = extractRaTlsEvidence(data);
     parseCertificate(cert.der);
   } catch (error) {
-    checks.fail('certificate.parse', errorMessage(error));
-    return { tee: null, claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['certificate.parse failed'] } };
+    return unreadable(null, 'certificate.parse', error);
   }
   checks.pass('certificate.parse');
   certificateChecks(cert, context, checks);

@@ -3,8 +3,8 @@ import { bytesEqual } from '../../../common/bytes.js';
 import { reportDataBindsNonce } from '../../nonce-binding.js';
 import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
-import { buildChain, certificateKey, collateralCertificates, x509Anchors } from '../anchors.js';
-import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
+import { buildChain, certificateKey, certificatesIn, collateralCertificates, x509Anchors } from '../anchors.js';
+import { AppraisalBuilder, CheckList, errorMessage, unreadable } from '../check-list.js';
 import { AMD_ROOT_KEYS, AMD_SIGNING_KEYS } from './amd-roots.js';
 import { decodeTcb, formatTcb, parseSnpReport, productFromCpuid, tcbAtLeast, SNP_REPORT_SIZE, type SnpProduct, type SnpReport } from './report.js';
 import { commonName, productFromAmdName, readEndorsementKeyInfo, type EndorsementKeyInfo } from './vcek.js';
@@ -57,8 +57,7 @@ export async function verifySnpReport(data: Uint8Array, context: VerifierContext
   try {
     report = parseSnpReport(data);
   } catch (error) {
-    checks.fail('report.parse', errorMessage(error));
-    return { tee: 'sev-snp', claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['report.parse failed'] } };
+    return unreadable('sev-snp', 'report.parse', error);
   }
   checks.pass('report.parse', `version ${report.version}, signed by ${report.signingKey.toUpperCase()}`);
 
@@ -160,7 +159,7 @@ function normalize(report: SnpReport): NormalizedClaims {
 
 function classifyCollateral(data: Uint8Array): string | null {
   try {
-    const ders = collateralCertificates({ collateral: [{ role: 'x', data }] } as VerifierContext);
+    const ders = certificatesIn(data);
     let role: string | null = null;
     for (const der of ders) {
       const cert = parseCertificate(der);
@@ -177,7 +176,7 @@ function classifyCollateral(data: Uint8Array): string | null {
 
 function classifyAnchor(data: Uint8Array): TrustAnchor | null {
   try {
-    const ders = collateralCertificates({ collateral: [{ role: 'x', data }] } as VerifierContext);
+    const ders = certificatesIn(data);
     for (const der of ders) {
       const cert = parseCertificate(der);
       if (commonName(cert.subject).startsWith('ARK-') && cert.subject === cert.issuer) return { kind: 'x509', der };

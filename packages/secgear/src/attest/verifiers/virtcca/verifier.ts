@@ -1,12 +1,13 @@
 import { verifyCoseSign1 } from '../../cose/sign1.js';
 import { parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
-import type { EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
-import { buildChain, certificateKey, collateralCertificates, x509Anchors } from '../anchors.js';
-import { AppraisalBuilder, CheckList, errorMessage } from '../check-list.js';
+import type { EvidenceVerifier, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
+import { buildChain, certificateKey, certificatesIn, collateralCertificates, x509Anchors } from '../anchors.js';
+import { AppraisalBuilder, CheckList, errorMessage, unreadable } from '../check-list.js';
+import { realmTokenClaims } from '../cca/claims.js';
 import { keyBindingFailure, realmPublicKey } from '../cca/binding.js';
-import { platformClaims, realmClaims } from '../cca/raw-claims.js';
+import { ccaRawClaims } from '../cca/raw-claims.js';
 import { appraiseLifecycle, looksLikeCcaCollection } from '../cca/verifier.js';
-import { lifecycleName, parseCcaCollection, type CcaCollection } from '../cca/token.js';
+import { parseCcaCollection, type CcaCollection } from '../cca/token.js';
 
 /**
  * Huawei virtCCA verifier. The token is the CCA collection with a CVM token (44241, signed by
@@ -39,8 +40,7 @@ export async function verifyVirtCcaToken(data: Uint8Array, context: VerifierCont
   try {
     token = parseCcaCollection(data, { requirePlatform: false });
   } catch (error) {
-    checks.fail('token.parse', errorMessage(error));
-    return { tee: 'virtcca', claims: null, rawClaims: {}, checks: checks.outcomes, appraisal: { status: 'contraindicated', reasons: ['token.parse failed'] } };
+    return unreadable('virtcca', 'token.parse', error);
   }
   checks.pass('token.parse', token.platform ? 'CVM token and platform token' : 'CVM token only (no platform token)');
   const cvm = token.realm;
@@ -75,38 +75,12 @@ export async function verifyVirtCcaToken(data: Uint8Array, context: VerifierCont
   } else {
     appraisal.add('contraindicated', 'binding: the token has no platform token, so nothing binds the CVM signing key to the AIK; such a token can be made without the hardware');
   }
-  return { tee: 'virtcca', claims: normalize(token), rawClaims: rawClaims(token), checks: checks.outcomes, appraisal: appraisal.build() };
-}
-
-function normalize(token: CcaCollection): NormalizedClaims {
-  const cvm = token.realm.claims;
-  const measurements: Record<string, Uint8Array> = { RIM: cvm.initialMeasurement };
-  cvm.extensibleMeasurements.forEach((rem, i) => (measurements[`REM${i}`] = rem));
-  return {
-    tee: 'virtcca',
-    measurement: cvm.initialMeasurement,
-    measurements,
-    signer: null,
-    prodId: null,
-    svn: null,
-    debug: token.platform ? lifecycleName(token.platform.claims.lifecycle).includes('debug') : null,
-    reportData: cvm.challenge,
-    nonce: cvm.challenge,
-    tcbStatus: null,
-    advisoryIds: [],
-  };
-}
-
-function rawClaims(token: CcaCollection): Record<string, unknown> {
-  return {
-    cvm: { ...realmClaims(token.realm.claims), signature_algorithm: token.realm.cose.alg },
-    platform: token.platform ? { ...platformClaims(token.platform.claims), signature_algorithm: token.platform.cose.alg } : null,
-  };
+  return { tee: 'virtcca', claims: realmTokenClaims(token, 'virtcca'), rawClaims: ccaRawClaims(token, 'cvm'), checks: checks.outcomes, appraisal: appraisal.build() };
 }
 
 function huaweiCertificates(data: Uint8Array): Uint8Array[] {
   try {
-    return collateralCertificates({ collateral: [{ role: 'x', data }] } as VerifierContext).filter((der) => HUAWEI.test(parseCertificate(der).subject));
+    return certificatesIn(data).filter((der) => HUAWEI.test(parseCertificate(der).subject));
   } catch {
     return [];
   }
