@@ -15,12 +15,16 @@ export type ElemType = Exclude<ValueType, { kind: 'array' }>;
 export type Resolved = { ok: true; type: ValueType } | { ok: true; type: null } | { ok: false };
 
 const FAILED: Resolved = { ok: false };
+/** Structs may contain structs this deep (keeps every recursive pass within the stack). */
+const MAX_NESTING = 128;
 
 export class TypeTable {
   readonly defs = new Map<string, TypeDef>();
   readonly enumValues = new Map<string, bigint | null>();
   private readonly structModels = new Map<string, StructModel | 'busy'>();
   private readonly foreignCache = new Map<string, Resolved | 'busy'>();
+  /** Structs being built right now (nesting depth). */
+  private building = 0;
   /** Filled by the checker when it builds a struct's members (needs function-level rules). */
   buildStruct: ((def: StructDef) => StructModel | null) | null = null;
 
@@ -75,8 +79,14 @@ export class TypeTable {
     if (cached) return cached;
     const def = this.defs.get(name);
     if (!def || def.kind === 'enum' || !this.buildStruct) return null;
+    if (this.building >= MAX_NESTING) {
+      this.bag.error('semantic', loc, `'${name}': structs nested more than ${MAX_NESTING} deep`, 'flatten the data structure');
+      return null;
+    }
     this.structModels.set(name, 'busy');
+    this.building++;
     const model = this.buildStruct(def);
+    this.building--;
     if (model) this.structModels.set(name, model);
     else this.structModels.delete(name);
     return model;
@@ -104,7 +114,9 @@ export class TypeTable {
         const def = this.defs.get(spec.name);
         if (!def) return this.undefinedType(spec.kind, spec.name, loc);
         if (def.kind !== spec.kind) return this.kindMismatch(spec.kind, spec.name, def, loc);
-        if (byPointer && this.structModels.get(spec.name) === 'busy') return { ok: true, type: { kind: spec.kind, name: spec.name } };
+        // through a pointer the pointee need not be laid out yet (recursive data, long chains):
+        // the checker builds every struct in definition order and fixes sizes afterwards
+        if (byPointer && !(this.structModels.get(spec.name) instanceof Object)) return { ok: true, type: { kind: spec.kind, name: spec.name } };
         return this.struct(spec.name, loc) ? { ok: true, type: { kind: spec.kind, name: spec.name } } : FAILED;
       }
       case 'foreign':
@@ -182,6 +194,11 @@ export class TypeTable {
         if (m.kind !== 'buffer' || m.elemSize !== 0) continue;
         m.elemSize = this.sizeOf(m.elem);
         if (m.unitSize === 0) m.unitSize = m.elemSize;
+        const count = m.count?.kind === 'num' ? m.count.value : m.count ? null : 1n;
+        const size = m.size?.kind === 'num' ? m.size.value : m.size ? null : BigInt(m.unitSize);
+        if (count !== null && size !== null && m.elemSize > 0 && (count * size) % BigInt(m.elemSize) !== 0n) {
+          this.bag.error('semantic', m.loc, `member '${model.name}.${m.name}': ${count * size} bytes is not a whole number of elements of ${m.elemSize} bytes`, 'make size a multiple of the element size');
+        }
       }
     }
   }

@@ -31,8 +31,11 @@ export function describe(t: Token): string {
   }
 }
 
+const MAX_EXPR_NODES = 256;
+
 export class TypeParser {
   protected pos = 0;
+  private exprNodes = 0;
 
   constructor(
     protected readonly tokens: Token[],
@@ -122,7 +125,7 @@ export class TypeParser {
       const attr: Attribute = { key: key.text, loc: key.loc };
       if (this.is('=')) {
         this.next();
-        attr.value = this.sizeExpr();
+        attr.value = this.attrValue();
       }
       attrs.push(attr);
       if (!this.is(',')) break;
@@ -133,6 +136,12 @@ export class TypeParser {
   }
 
   /** additive := multiplicative (('+'|'-') multiplicative)* */
+  /** Attribute value: a size expression (counts its terms). */
+  protected attrValue(): SizeExpr {
+    this.exprNodes = 0;
+    return this.sizeExpr();
+  }
+
   protected sizeExpr(): SizeExpr {
     let left = this.sizeTerm();
     while (this.is('+') || this.is('-')) {
@@ -153,6 +162,8 @@ export class TypeParser {
 
   protected sizeUnary(): SizeExpr {
     const t = this.peek();
+    // nesting and length are bounded, so hostile input cannot exhaust the stack later on
+    if (++this.exprNodes > MAX_EXPR_NODES) this.fail(`size expression too long or nested too deeply (more than ${MAX_EXPR_NODES} terms)`, 'simplify the expression');
     if (this.is('-')) {
       this.next();
       return { kind: 'neg', operand: this.sizeUnary(), loc: t.loc };

@@ -75,12 +75,14 @@ const BINARY: Record<string, [number, (a: bigint, b: bigint) => bigint]> = {
 /** Evaluates fully replaced tokens (numbers and operators only). */
 export function evaluatePp(tokens: PpToken[], loc: SourceLocation): bigint {
   let pos = 0;
+  let depth = 0;
   const fail = (what: string): never => {
     throw syntaxError(loc, `invalid #if expression: ${what}`, 'use integer constants, defined(NAME), macros and C operators');
   };
   const peek = () => tokens[pos];
 
   const primary = (): bigint => {
+    if (++depth > 256) fail('nested too deeply (more than 256 levels)');
     const t = tokens[pos++];
     if (!t) return fail('unexpected end of expression');
     if (t.kind === 'num') return t.value!;

@@ -37,7 +37,7 @@ interface Cond {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_INCLUDE_DEPTH = 32;
-const MAX_EXPANSION = 10_000;
+const MAX_EXPANSION = 256;
 
 /** Defines `-D NAME[=VALUE]` style macros (VALUE defaults to 1, as with cc -D). */
 export function defineMacros(macros: Map<string, Macro>, defines: Record<string, string | number | boolean> | undefined): void {
@@ -173,7 +173,7 @@ function expandInto(out: Token[], use: Token, ctx: PreprocessContext, hide: Set<
     out.push(use);
     return;
   }
-  if (count > MAX_EXPANSION) throw syntaxError(use.loc, `macro expansion of "${use.text}" does not terminate`, 'check the #define chain');
+  if (count > MAX_EXPANSION) throw syntaxError(use.loc, `macro expansion of "${use.text}" nests more than ${MAX_EXPANSION} deep`, 'check the #define chain');
   if (macro.params) {
     throw syntaxError(use.loc, `function-like macro "${macro.name}" cannot be expanded in EDL text`, 'use an object-like macro (#define NAME value) or write the value out');
   }

@@ -55,6 +55,7 @@ function tail(t: TypeGen, h: HelperSet, o: FileOptions): string[] {
   if (t.usesHandle) out.push('/** A pointer value from the other side: opaque, it can only be passed back. */\nexport type EdlHandle = bigint & { readonly __edlHandle: true };');
   if (t.usesRef) out.push('/** A value the callee writes: C\'s [out] pointer to one value, or an [in, out] string. */\nexport interface EdlRef<T> {\n  value: T;\n}');
   // support code may pull in more helpers, so render it before the helpers
+  t.drain();
   const support = [...t.support.values()];
   const helpers = h.emit();
   if (h.needsMax()) out.push(`/** Largest buffer either side accepts (generator option maxBufferBytes). */\nconst $MAX = ${o.maxBufferBytes};`);

@@ -9,6 +9,7 @@ import type { BufferShape, EdlModel, EnumModel, MemberModel, StructModel, ValueT
 import { prop, str } from './names.js';
 import type { HelperSet } from './prelude.js';
 import { elementCount, locating, type SizeRefs } from './sizes.js';
+import { cycleReaching, needingEncode } from './struct-graph.js';
 
 type Elem = BufferShape['elem'];
 
@@ -39,6 +40,10 @@ export class TypeGen {
   usesHandle = false;
   usesRef = false;
   private inRecursive = false;
+  private readonly recursive: Set<string>;
+  private readonly encoded: Set<string>;
+  /** Support functions requested but not written yet (written by `drain`, without recursion). */
+  private readonly queue: { kind: 'decode' | 'encode' | 'zero'; name: string }[] = [];
 
   constructor(
     model: EdlModel,
@@ -48,6 +53,18 @@ export class TypeGen {
     for (const t of model.types) {
       if (t.kind === 'enum') this.enums.set(t.name, t);
       else this.structs.set(t.name, t);
+    }
+    this.recursive = cycleReaching(this.structs);
+    this.encoded = needingEncode(this.structs, typedArrayOf);
+  }
+
+  /** Writes every requested support function (each may request more). */
+  drain(): void {
+    for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+      const s = this.structs.get(job.name)!;
+      if (job.kind === 'decode') this.writeDecoder(s);
+      else if (job.kind === 'encode') this.writeEncoder(s);
+      else this.writeZero(s);
     }
   }
 
@@ -115,23 +132,9 @@ export class TypeGen {
     }
   }
 
-  /** Whether a struct/union can contain itself (through deep-copied pointer members). */
+  /** Whether decoding a struct/union may recurse (it can reach a cycle of structs). */
   isRecursive(name: string): boolean {
-    const reach = (from: string, seen: Set<string>): boolean => {
-      const s = this.structs.get(from);
-      if (!s) return false;
-      for (const m of s.members) {
-        const t = m.kind === 'value' ? (m.type.kind === 'array' ? m.type.elem : m.type) : m.elem;
-        if (t.kind !== 'struct' && t.kind !== 'union') continue;
-        if (t.name === name) return true;
-        if (!seen.has(t.name)) {
-          seen.add(t.name);
-          if (reach(t.name, seen)) return true;
-        }
-      }
-      return false;
-    };
-    return reach(name, new Set());
+    return this.recursive.has(name);
   }
 
   /** Checks an array of exactly `n` (code) elements. */
@@ -150,19 +153,15 @@ export class TypeGen {
     return `${this.h.use('arrAny')}(${v}, ${w}, ${k}).map(($e, $i) => ${this.decode(elem, '$e', w, `${k} + '[' + $i + ']'`)})`;
   }
 
-  needsEncode(t: ValueType, seen = new Set<string>()): boolean {
-    if (t.kind === 'array') return this.elemNeedsEncode(t.elem, seen);
-    if (t.kind !== 'struct' && t.kind !== 'union') return false;
-    if (seen.has(t.name)) return false;
-    seen.add(t.name);
-    const s = this.structs.get(t.name)!;
-    return s.members.some((m) => (m.kind === 'value' ? this.needsEncode(m.type, seen) : this.elemNeedsEncode(m.elem, seen)));
+  needsEncode(t: ValueType): boolean {
+    if (t.kind === 'array') return this.elemNeedsEncode(t.elem);
+    return (t.kind === 'struct' || t.kind === 'union') && this.encoded.has(t.name);
   }
 
-  elemNeedsEncode(elem: Elem, seen = new Set<string>()): boolean {
+  elemNeedsEncode(elem: Elem): boolean {
     const typed = typedArrayOf(elem);
     if (typed) return typed !== 'Uint8Array';
-    return this.needsEncode(elem, seen);
+    return this.needsEncode(elem);
   }
 
   /** The wire form of a value (code); the value itself unless it holds non-byte typed arrays. */
@@ -221,11 +220,16 @@ export class TypeGen {
 
   private structDecoder(name: string): string {
     const id = `$s_${name}`;
-    if (this.support.has(id)) return id;
-    this.support.set(id, ''); // reserve first: recursive structs refer to themselves
-    const s = this.structs.get(name)!;
-    const outer = this.inRecursive;
-    this.inRecursive = this.isRecursive(name);
+    if (!this.support.has(id)) {
+      this.support.set(id, '');
+      this.queue.push({ kind: 'decode', name });
+    }
+    return id;
+  }
+
+  private writeDecoder(s: StructModel): void {
+    const id = `$s_${s.name}`;
+    this.inRecursive = this.isRecursive(s.name);
     let body = s.kind === 'union' ? this.unionDecoderBody(s) : this.structDecoderBody(s);
     let params = 'v: unknown, w: string';
     if (this.inRecursive) {
@@ -233,9 +237,8 @@ export class TypeGen {
       body = `  if (d > ${MAX_DEPTH}) return ${this.h.use('bad')}(w, '', 'data nested at most ${MAX_DEPTH} levels deep', v);\n${body}`;
       params += ', d = 0';
     }
-    this.inRecursive = outer;
-    this.support.set(id, `function ${id}(${params}): ${name} {\n${body}\n}`);
-    return id;
+    this.inRecursive = false;
+    this.support.set(id, `function ${id}(${params}): ${s.name} {\n${body}\n}`);
   }
 
   private structDecoderBody(s: StructModel): string {
@@ -270,9 +273,15 @@ export class TypeGen {
 
   private structEncoder(name: string): string {
     const id = `$e_${name}`;
-    if (this.support.has(id)) return id;
-    this.support.set(id, '');
-    const s = this.structs.get(name)!;
+    if (!this.support.has(id)) {
+      this.support.set(id, '');
+      this.queue.push({ kind: 'encode', name });
+    }
+    return id;
+  }
+
+  private writeEncoder(s: StructModel): void {
+    const id = `$e_${s.name}`;
     const lines = [`function ${id}(v: unknown): unknown {`, `  if (typeof v !== 'object' || v === null) return v;`, `  const o: Record<string, unknown> = { ...(v as Record<string, unknown>) };`];
     for (const m of s.members) {
       const needs = m.kind === 'value' ? this.needsEncode(m.type) : this.elemNeedsEncode(m.elem);
@@ -283,18 +292,22 @@ export class TypeGen {
     }
     lines.push('  return o;', '}');
     this.support.set(id, lines.join('\n'));
-    return id;
   }
 
   private structZero(name: string): string {
     const id = `$z_${name}`;
-    if (this.support.has(id)) return id;
-    this.support.set(id, '');
-    const s = this.structs.get(name)!;
+    if (!this.support.has(id)) {
+      this.support.set(id, '');
+      this.queue.push({ kind: 'zero', name });
+    }
+    return id;
+  }
+
+  private writeZero(s: StructModel): void {
+    const id = `$z_${s.name}`;
     const members = s.kind === 'union' ? s.members.slice(0, 1) : s.members;
     const fields = members.map((m) => `${str(m.name)}: ${m.kind === 'value' ? this.zero(m.type) : this.zeroArray(m.elem, '0')}`);
-    this.support.set(id, `function ${id}(): ${name} {\n  return { ${fields.join(', ')} };\n}`);
-    return id;
+    this.support.set(id, `function ${id}(): ${s.name} {\n  return { ${fields.join(', ')} };\n}`);
   }
 
   /** `export interface` / `export type` for every EDL type. */
