@@ -36,7 +36,12 @@ export function prepareEdlManifest(input: ManifestInput, manifestDir: string): M
   for (const file of result.files) {
     const path = join(dir, file.name);
     // unchanged files keep their timestamps, so incremental builds stay incremental
-    if (readOrNull(path) !== file.contents) writeFileSync(path, file.contents);
+    if (readOrNull(path) === file.contents) continue;
+    try {
+      writeFileSync(path, file.contents);
+    } catch (error) {
+      throw new SecGearError(ErrorCode.BUILD_FAILED, `cannot write the generated ${path}: ${(error as Error).message}; make the EDL's folder writable`, { cause: error });
+    }
   }
   return { ...input, ecalls: result.manifest.ecalls, ocalls: result.manifest.ocalls, edlHash: result.manifest.edlHash };
 }

@@ -107,3 +107,11 @@ test('build: manifest errors: both EDL and ecalls, a bad edl field, an EDL with 
   assert.throws(() => prepareEdlManifest({ name: 'x', edl: 'bad.edl' }, dir), { code: 'CC_ERROR_EDL_SEMANTIC', message: /bad\.edl:1:46: error: 'f': 'p': void pointer/ });
   assert.throws(() => prepareEdlManifest({ name: 'x', edl: 'missing.edl' }, dir), { code: 'CC_ERROR_EDL_IMPORT' });
 });
+
+test('build: a generated file that cannot be written is a build error', async () => {
+  const { mkdirSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'secgear-build-ro-'));
+  writeFileSync(join(dir, 'ro.edl'), 'enclave { trusted { public void go(void); }; };');
+  mkdirSync(join(dir, 'ro_u.ts')); // a folder where the file should go: no one can write it, not even root
+  assert.throws(() => prepareEdlManifest({ name: 'ro', edl: 'ro.edl' }, dir), { code: 'CC_ERROR_BUILD_FAILED', message: /cannot write the generated .*ro_u\.ts/ });
+});
