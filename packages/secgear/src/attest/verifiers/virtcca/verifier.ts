@@ -21,17 +21,33 @@ import { parseCcaCollection, type CcaCollection } from '../cca/token.js';
  */
 const HUAWEI = /(^|\n)O=Huawei($|\n)/;
 
-function aikCertificate(context: VerifierContext): { leaf: Uint8Array | null; pool: Uint8Array[] } {
+/**
+ * The device AIK certificate among the collateral certificates: a leaf (not a CA), Huawei's
+ * first (a collateral folder may hold other TEEs' leaves, such as a VCEK), and with a platform
+ * token the one whose key signs it.
+ */
+function aikCertificate(context: VerifierContext, token: CcaCollection): { leaf: Uint8Array | null; pool: Uint8Array[] } {
   const pool = collateralCertificates(context);
-  const leaf =
-    pool.find((der) => {
-      try {
-        return !parseCertificate(der).ca;
-      } catch {
-        return false;
-      }
-    }) ?? null;
-  return { leaf, pool };
+  const leaves = pool.filter((der) => {
+    try {
+      return !parseCertificate(der).ca;
+    } catch {
+      return false;
+    }
+  });
+  const huawei = leaves.filter((der) => HUAWEI.test(parseCertificate(der).subject));
+  const candidates = huawei.length > 0 ? huawei : leaves;
+  const platform = token.platform;
+  const signer = platform
+    ? candidates.find((der) => {
+        try {
+          return verifyCoseSign1(platform.cose, certificateKey(der)) === null;
+        } catch {
+          return false;
+        }
+      })
+    : undefined;
+  return { leaf: signer ?? candidates[0] ?? null, pool };
 }
 
 export async function verifyVirtCcaToken(data: Uint8Array, context: VerifierContext): Promise<VerifierOutput> {
@@ -50,7 +66,7 @@ export async function verifyVirtCcaToken(data: Uint8Array, context: VerifierCont
     checks.fail('cvm.signature', `the CVM public key (claim 44237) is unusable: ${errorMessage(error)}`);
   }
 
-  const { leaf, pool } = aikCertificate(context);
+  const { leaf, pool } = aikCertificate(context, token);
   if (!leaf) checks.fail('aik.present', 'no AIK certificate in the collateral; pass the device AIK certificate with --collateral');
   else {
     checks.pass('aik.present', parseCertificate(leaf).subject.replace(/\n/g, ', '));

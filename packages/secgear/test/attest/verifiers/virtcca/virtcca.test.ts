@@ -50,6 +50,13 @@ describe('virtCCA verifier: the published token', () => {
     assert.equal(full.verified, true, JSON.stringify(full.failure));
   });
 
+  it('finds the AIK among other leaf certificates given as collateral (a mixed collateral folder)', async () => {
+    const vcek = { role: 'vcek', data: readVector('sev-snp/trustee/snp/test-vcek.der') };
+    const result = await verifyEvidence(readVector(TOKEN), { format: 'virtcca', collateral: [vcek, { role: 'aikCert', data: readVector(AIK) }], trustAnchors: anchorsFrom([ROOT, IT_CA]) });
+    assert.equal(result.verified, true, JSON.stringify(result.failure));
+    assert.match(result.checks.find((c) => c.check === 'aik.present')?.detail ?? '', /O=Huawei/);
+  });
+
   it('rejects every single-byte change and every truncation, never throwing', async () => {
     const good = readVector(TOKEN);
     const options: VerifyOptions = { format: 'virtcca', collateral: [{ role: 'aikCert', data: readVector(AIK) }], trustAnchors: anchorsFrom([ROOT, IT_CA]) };
@@ -89,5 +96,13 @@ describe('virtCCA verifier: a synthetic token with a platform token', () => {
     const stranger = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     assert.equal(failedCheck(await verifyEvidence(build({ platformSigner: stranger.privateKey }), options)), 'platform.signature');
     assert.equal(failedCheck(await verifyEvidence(build({ realmSigner: stranger.privateKey, realmAlg: -35 }), options)), 'cvm.signature');
+  });
+
+  it('uses the AIK whose key signs the platform token among several device certificates', async () => {
+    const otherAik = issueCertificate({ name: 'CN=OTHER-AIK, O=Huawei', issuer: root, ca: false });
+    const collateral = [{ role: 'aikCert', data: otherAik.der }, { role: 'aikCert', data: aik.der }];
+    const result = await verifyEvidence(build(), { ...options, collateral });
+    assert.equal(result.verified, true, JSON.stringify(result.failure));
+    assert.match(result.checks.find((c) => c.check === 'aik.present')?.detail ?? '', /TEST-AIK/);
   });
 });
