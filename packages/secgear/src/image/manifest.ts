@@ -40,7 +40,10 @@ export interface EnclaveManifest {
   switchless: ManifestSwitchless;
   ecalls: EcallDeclaration[];
   ocalls: OcallDeclaration[];
-  /** SHA-384 (hex) of the EDL file the interface was generated from, when there is one. */
+  /**
+   * SHA-384 (hex) of the canonical interface the EDL file declares (types, functions and their
+   * attributes: what crosses the boundary; comments and import layout do not change it).
+   */
   edlHash?: string;
 }
 
@@ -53,7 +56,21 @@ export type ManifestInput = Partial<Omit<EnclaveManifest, 'switchless' | 'ecalls
   switchless?: Partial<ManifestSwitchless>;
   /** Path of an EDL file (relative to the manifest); used by the build, recorded as `edlHash`. */
   edl?: string;
+  /** How the build reads the EDL (like `secgear codegen`'s flags); not recorded in the image. */
+  edlOptions?: EdlBuildOptions;
 };
+
+/** Options of the EDL step of `secgear build`. */
+export interface EdlBuildOptions {
+  /** Folders searched for imported EDL files, relative to the manifest. */
+  searchPath?: string[];
+  /** Preprocessor macros, like `-D NAME=VALUE`. */
+  defines?: Record<string, string | number | boolean>;
+  /** Foreign C type mappings (name → EDL type, `bool` or `handle`). */
+  foreignTypes?: Record<string, string>;
+  /** Largest buffer, in bytes, the generated checks accept. */
+  maxBufferBytes?: number;
+}
 
 export const MANIFEST_DEFAULTS = {
   version: '0.0.0',
@@ -107,7 +124,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveManifest {
   if (!isObject(input)) bad(where, 'must be a JSON object');
-  checkKeys(where, input, ['name', 'version', 'prodId', 'svn', 'debug', 'heapLimitMb', 'maxConcurrentEcalls', 'switchless', 'ecalls', 'ocalls', 'edlHash', 'edl']);
+  checkKeys(where, input, ['name', 'version', 'prodId', 'svn', 'debug', 'heapLimitMb', 'maxConcurrentEcalls', 'switchless', 'ecalls', 'ocalls', 'edlHash', 'edl', 'edlOptions']);
   const d = MANIFEST_DEFAULTS;
   const swIn = input.switchless ?? {};
   if (!isObject(swIn)) bad(`${where}.switchless`, 'must be an object');

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,9 +109,30 @@ test('build: manifest errors: both EDL and ecalls, a bad edl field, an EDL with 
 });
 
 test('build: a generated file that cannot be written is a build error', async () => {
-  const { mkdirSync } = await import('node:fs');
   const dir = mkdtempSync(join(tmpdir(), 'secgear-build-ro-'));
   writeFileSync(join(dir, 'ro.edl'), 'enclave { trusted { public void go(void); }; };');
   mkdirSync(join(dir, 'ro_u.ts')); // a folder where the file should go: no one can write it, not even root
   assert.throws(() => prepareEdlManifest({ name: 'ro', edl: 'ro.edl' }, dir), { code: 'CC_ERROR_BUILD_FAILED', message: /cannot write the generated .*ro_u\.ts/ });
+});
+
+test('build: edlOptions give the EDL step a search path, macros and foreign types; bad options name the field', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'secgear-build-edl-opts-'));
+  mkdirSync(join(dir, 'edl-lib'));
+  writeFileSync(join(dir, 'edl-lib', 'shared.edl'), 'enclave { untrusted { void note(my_handle_t h); }; };');
+  writeFileSync(join(dir, 'app.edl'), 'enclave { from "shared.edl" import *; trusted { public int get([out, size=LEN] char *buf); }; };');
+  const input = { name: 'app', edl: 'app.edl', edlOptions: { searchPath: ['edl-lib'], defines: { LEN: 48 }, foreignTypes: { my_handle_t: 'handle' } } };
+  assert.throws(() => prepareEdlManifest({ name: 'app', edl: 'app.edl' }, dir), { code: 'CC_ERROR_EDL_IMPORT' });
+  const manifest = normalizeManifest(prepareEdlManifest(input, dir));
+  assert.deepEqual(manifest.ecalls.map((e) => e.name), ['get']);
+  assert.ok(manifest.ocalls.some((o) => o.name === 'note'));
+  assert.ok(readFileSync(join(dir, 'app_t.ts'), 'utf8').includes('48'), 'the macro sized the buffer');
+  for (const [edlOptions, field] of [
+    [{ searchPath: 'edl-lib' }, /edlOptions\.searchPath/],
+    [{ defines: { LEN: [1] } }, /edlOptions\.defines/],
+    [{ foreignTypes: { t: 1 } }, /edlOptions\.foreignTypes/],
+    [{ maxBufferBytes: -1 }, /edlOptions\.maxBufferBytes/],
+    [{ colour: 'red' }, /unknown field "colour"/],
+  ] as const) {
+    assert.throws(() => prepareEdlManifest({ name: 'app', edl: 'app.edl', edlOptions: edlOptions as never }, dir), { code: 'CC_ERROR_INVALID_MANIFEST', message: field });
+  }
 });
