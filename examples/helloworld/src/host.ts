@@ -17,10 +17,11 @@ export async function main(imagePath: string, out: (line: string) => void = cons
   out(`[2] enclave created: backend ${enclave.info.backend}`);
   out(`    isolation: ${enclave.info.isolation}`);
 
+  out('[3] ecall get_string([out, size=32] char *buf) into the enclave');
   const { retval, buf } = await get_string(enclave);
   const end = buf.indexOf(0);
   const text = new TextDecoder().decode(buf.subarray(0, end < 0 ? buf.length : end));
-  out(`[3] ecall get_string returned ${retval} and ${buf.byteLength} bytes: "${text}"`);
+  out(`    get_string returned ${retval} and ${buf.byteLength} bytes: "${text}"`);
 
   await enclave.destroy();
   out('[5] enclave destroyed');

@@ -17,7 +17,7 @@ test('helloworld: the demo prints every step, in order, on the simulation backen
   execFileSync(process.execPath, [cli, 'build', join(exampleDir, 'src', 'enclave.ts'), '--manifest', join(exampleDir, 'enclave.json'), '--key', key, '-o', image]);
   const output = execFileSync(process.execPath, [join(exampleDir, 'dist', 'src', 'host.js'), image], { encoding: 'utf8' });
   const steps = output.split('\n').filter((l) => /^\[\d\]/.test(l));
-  assert.deepEqual(steps.map((l) => l.slice(0, 3)), ['[1]', '[2]', '[4]', '[3]', '[5]']);
+  assert.deepEqual(steps.map((l) => l.slice(0, 3)), ['[1]', '[2]', '[3]', '[4]', '[5]']);
   assert.match(output, /measurement [0-9a-f]{96}/);
   assert.match(output, /signer {6}[0-9a-f]{96}/);
   assert.match(output, /backend sim/);
