@@ -91,10 +91,10 @@ export class SwitchlessClient {
     if (state === SUBMITTED && Atomics.compareExchange(header, STATE, SUBMITTED, FREE) === SUBMITTED) return { kind: 'fallback' };
 
     // taken: poll briefly, then sleep on the slot state, within the synchronous budget
-    const deadline = performance.now() + SYNC_WAIT_MS;
     for (let i = 0; i < SPIN_PER_POLL * 16; i++) {
       if (Atomics.load(header, STATE) === DONE) return this.collect(slot);
     }
+    const deadline = performance.now() + SYNC_WAIT_MS; // read the clock only on the slow path
     while (Atomics.load(header, STATE) !== DONE) {
       const left = deadline - performance.now();
       if (left <= 0) {
