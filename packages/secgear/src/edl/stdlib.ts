@@ -1,8 +1,9 @@
 /**
  * The standard EDL library that secGear applications import (`from "secgear_tstdc.edl"
  * import *;`), so their EDL files work as they are. The names are secGear's; the contents
- * are ours: the standard ocalls this runtime offers. The generated host code implements
- * them (`codegen/std-ocalls.ts`); an application may override any of them.
+ * are ours: the standard ocalls this runtime offers, which the generated host code implements
+ * (`codegen/std-ocalls.ts`), and the report ecall of sg_ra_report.edl, which the generated
+ * enclave code implements (`codegen/std-ecalls.ts`); an application may override any of them.
  * They resolve after the importing file's directory and the search path.
  */
 
@@ -60,6 +61,25 @@ enclave {
         int32_t sg_ocall_pfs_read([in, string] const char *name, [out, size=len] uint8_t *buf, size_t len);
         int32_t sg_ocall_pfs_write([in, string] const char *name, [in, size=len] const uint8_t *buf, size_t len);
         int32_t sg_ocall_pfs_remove([in, string] const char *name);
+    };
+};
+`,
+  'sg_ra_report.edl': `/*
+ * secGear for TypeScript: this enclave's remote-attestation report, after secGear's
+ * sg_ra_report.edl (the same ecall, so EDL and host code written for it keep their shape).
+ * The generated enclave code implements it with getEvidence({ nonce }): the host chooses
+ * only the nonce (at most 64 bytes), never the report data. retval 0: report[0..real_len)
+ * holds the evidence as a CBOR CMW record [media type, evidence] (decodeRaReport on the
+ * host reads it). A report buffer too small gets nothing, retval -65520
+ * (CC_ERROR_SHORT_BUFFER) and real_len the size needed.
+ */
+enclave {
+    trusted {
+        public int qt_enclave_att_report([in, size=nonce_len] uint8_t *nonce,
+                                         uint32_t nonce_len,
+                                         [out, size=report_len] uint8_t *report,
+                                         uint32_t report_len,
+                                         [out] uint32_t *real_len);
     };
 };
 `,

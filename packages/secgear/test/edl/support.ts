@@ -53,12 +53,17 @@ export function enclave(body: string): string {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const compiled = import.meta.url.endsWith('.js');
-const errorsModule = pathToFileURL(join(here, '..', '..', 'src', 'common', compiled ? 'errors.js' : 'errors.ts')).href;
+/** URL of the real errors module (source under tsx, compiled under dist), for generated code. */
+export const errorsModule = pathToFileURL(join(here, '..', '..', 'src', 'common', compiled ? 'errors.js' : 'errors.ts')).href;
 
 type Table = { [name: string]: (...args: unknown[]) => Promise<unknown> };
 type Hook = (name: string, args: unknown[]) => Promise<unknown>;
+/** Stands in for secgear/enclave's getEvidence in generated enclave code (see `onEvidence`). */
+export type EvidenceHook = (options: { nonce?: Uint8Array; reportData?: Uint8Array }) => Promise<{ mediaType: string; data: Uint8Array }>;
 const hooks: Hook[] = [];
+const evidenceHooks: EvidenceHook[] = [];
 (globalThis as Record<string, unknown>).__edlTestOcall = (id: number, name: string, args: unknown[]) => hooks[id](name, args);
+(globalThis as Record<string, unknown>).__edlTestEvidence = (id: number, options: Parameters<EvidenceHook>[0]) => evidenceHooks[id](options);
 
 export interface Loaded {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -68,6 +73,8 @@ export interface Loaded {
   parsed: ParsedEdl;
   /** Sets where the enclave side's ocalls go (default: the host's ocall table, through the boundary). */
   onOcall(hook: Hook): void;
+  /** Sets what the enclave side's getEvidence answers (default: fails the test). */
+  onEvidence(hook: EvidenceHook): void;
 }
 
 let loads = 0;
@@ -89,9 +96,14 @@ async function load(source: string, options: ParseEdlOptions & GenerateOptions):
   const parsed = parse(source, options);
   const id = hooks.length;
   hooks.push(async () => assert.fail('no ocall hook set'));
+  evidenceHooks.push(async () => assert.fail('no evidence hook set'));
   const dir = mkdtempSync(join(tmpdir(), 'secgear-edl-'));
   const stub = join(dir, 'enclave-stub.mjs');
-  writeFileSync(stub, `export const ocall = new Proxy({}, { get: (_t, name) => (...args) => globalThis.__edlTestOcall(${id}, name, args) });\n`);
+  writeFileSync(
+    stub,
+    `export const ocall = new Proxy({}, { get: (_t, name) => (...args) => globalThis.__edlTestOcall(${id}, name, args) });\n` +
+      `export const getEvidence = (options) => globalThis.__edlTestEvidence(${id}, options);\n`,
+  );
   const result = generate(parsed, { ...options, modules: { errors: errorsModule, enclave: pathToFileURL(stub).href } });
   const mods: Record<string, unknown> = {};
   for (const f of result.files) {
@@ -100,7 +112,7 @@ async function load(source: string, options: ParseEdlOptions & GenerateOptions):
     writeFileSync(path, js);
     mods[f.side] = await import(pathToFileURL(path).href);
   }
-  return { u: mods.untrusted, t: mods.trusted, parsed, onOcall: (hook) => (hooks[id] = hook) };
+  return { u: mods.untrusted, t: mods.trusted, parsed, onOcall: (hook) => (hooks[id] = hook), onEvidence: (hook) => (evidenceHooks[id] = hook) };
 }
 
 /** A fake enclave: the host's proxies reach `ecalls` (the enclave's table) through structuredClone. */
@@ -145,6 +157,14 @@ const STRICT: ts.CompilerOptions = {
 };
 
 const VROOT = '/virtual-edl';
+// what generated enclave code uses of secgear/enclave, with the real signatures
+const ENCLAVE_MODULE_TYPES = [
+  'export const ocall: Record<string, (...args: unknown[]) => Promise<unknown>> = {};',
+  'export interface EvidenceOptions { nonce?: Uint8Array; reportData?: Uint8Array }',
+  'export interface Evidence { mediaType: string; data: Uint8Array }',
+  'export declare function getEvidence(options?: EvidenceOptions): Promise<Evidence>;',
+  '',
+].join('\n');
 const sourceCache = new Map<string, ts.SourceFile>();
 const errorsSource = readFileSync(join(repoRoot, 'packages', 'secgear', 'src', 'common', 'errors.ts'), 'utf8');
 
@@ -154,13 +174,13 @@ export const TYPECHECK_MODULES = { errors: '../errors.js', enclave: '../enclave.
 /**
  * Type-checks generated files under the strictest settings. `files` maps a name (a folder per
  * EDL, e.g. `3/demo_u.ts`) to contents; they import `../errors.js` (the real errors.ts) and
- * `../enclave.js` (the `ocall` export of secgear/enclave). Returns formatted diagnostics.
+ * `../enclave.js` (the `ocall` and `getEvidence` exports of secgear/enclave). Returns formatted diagnostics.
  */
 export function typeCheck(files: Record<string, string>): string[] {
   const virtual = new Map<string, string>([
     [`${VROOT}/package.json`, '{ "type": "module" }'],
     [`${VROOT}/errors.ts`, errorsSource],
-    [`${VROOT}/enclave.ts`, 'export const ocall: Record<string, (...args: unknown[]) => Promise<unknown>> = {};\n'],
+    [`${VROOT}/enclave.ts`, ENCLAVE_MODULE_TYPES],
   ]);
   for (const [name, text] of Object.entries(files)) virtual.set(`${VROOT}/${name}`, text);
   const host = ts.createCompilerHost(STRICT, true);

@@ -7,6 +7,7 @@ import type { EdlModel, FunctionModel } from '../model.js';
 import { CallGen } from './calls.js';
 import { jsName, pascalCase, str } from './names.js';
 import { HelperSet } from './prelude.js';
+import { CMW_ENCODER, RA_REPORT_DECODER, STD_ECALL_IMPLS, stdEcalls } from './std-ecalls.js';
 import { PFS_IMPORTS, PFS_SUPPORT, STD_OCALL_IMPLS } from './std-ocalls.js';
 import { TypeGen } from './types.js';
 
@@ -122,6 +123,7 @@ export function untrustedFile(model: EdlModel, o: FileOptions): string {
     if (std.some((u) => u.name === 'sg_ocall_pfs_size')) t.refType('bigint');
   }
   for (const e of model.ecalls) main.push(calls.caller(e, 'ecall', { param: 'enclave: EcallTarget', table: 'enclave.ecall' }));
+  if (stdEcalls(model.ecalls).some((e) => e.name === 'qt_enclave_att_report')) main.push(RA_REPORT_DECODER);
 
   const types = t.declarations();
   const rest = tail(t, h, o);
@@ -134,25 +136,39 @@ export function trustedFile(model: EdlModel, o: FileOptions): string {
   const t = new TypeGen(model, h, o.maxBufferBytes);
   const calls = new CallGen(t, h);
   const Ecalls = `${pascalCase(model.name)}Ecalls`;
+  // the standard library's ecalls (sg_ra_report.edl) have generated implementations
+  const std = stdEcalls(model.ecalls);
+  const user = model.ecalls.filter((e) => !std.includes(e));
+  const stdNames = std.map((e) => str(e.name)).join(' | ');
 
   const main: string[] = [];
   main.push(`/** The ecalls the enclave implements (arguments are checked before they are called). */\nexport interface ${Ecalls} {\n${model.ecalls.map((e) => `  /** ${calls.doc(e, 'ecall')} */\n${calls.implMember(e)}`).join('\n')}\n}`);
+  const inputType = std.length ? `Omit<${Ecalls}, ${stdNames}> & Partial<Pick<${Ecalls}, ${stdNames}>>` : Ecalls;
   const table = [
-    '/** The ecall table for `defineEnclave({ ecalls: createEcallTable(impl) })`. */',
-    `export function createEcallTable($impl: ${Ecalls}): ${TABLE_TYPE} {`,
-    `  ${h.use('implements')}($impl, [${model.ecalls.map((e) => str(e.name)).join(', ')}], 'createEcallTable');`,
+    std.length
+      ? '/**\n * The ecall table for `defineEnclave({ ecalls: createEcallTable(impl) })`. The standard\n * library\'s ecalls have default implementations; pass your own to override them.\n */'
+      : '/** The ecall table for `defineEnclave({ ecalls: createEcallTable(impl) })`. */',
+    `export function createEcallTable($impl: ${inputType}${std.length && !user.length ? ' = {}' : ''}): ${TABLE_TYPE} {`,
+    ...(user.length ? [`  ${h.use('implements')}($impl, [${user.map((e) => str(e.name)).join(', ')}], 'createEcallTable');`] : []),
+    ...(std.length ? [`  const $all: ${Ecalls} = ${h.use('withDefaults')}($impl, $stdEcalls());`] : []),
     '  return {',
-    ...model.ecalls.map((e) => calls.callee(e, 'ecall')),
+    ...model.ecalls.map((e) => (std.length ? calls.callee(e, 'ecall').replace(/\$impl\./g, '$all.') : calls.callee(e, 'ecall'))),
     '  };',
     '}',
   ];
   main.push(table.join('\n'));
+  if (std.length) {
+    const methods = std.map((e) => `    ${STD_ECALL_IMPLS[e.name]?.code ?? ''}`);
+    main.push(`/** The runtime's implementations of the standard library's ecalls. */\nfunction $stdEcalls(): Pick<${Ecalls}, ${stdNames}> {\n  return {\n${methods.join(',\n')},\n  };\n}`);
+    main.push(CMW_ENCODER);
+  }
   for (const u of model.ocalls) main.push(calls.caller(u, 'ocall', { param: null, table: '$ocall' }));
 
   const types = t.declarations();
   const rest = tail(t, h, o);
   const body = [...types, manifestConst(model, o), ...constants(model), ...main, ...rest].join('\n\n');
-  const enclaveImport = model.ocalls.length ? [`import { ocall as $ocall } from ${str(o.enclaveModule)};`] : [];
+  const enclaveNames = [...(std.length ? ['getEvidence as $getEvidence'] : []), ...(model.ocalls.length ? ['ocall as $ocall'] : [])];
+  const enclaveImport = enclaveNames.length ? [`import { ${enclaveNames.join(', ')} } from ${str(o.enclaveModule)};`] : [];
   return [...header(model, o, 'enclave side'), ...imports(body, o, enclaveImport), '', body, ''].join('\n');
 }
 
@@ -160,6 +176,8 @@ export function trustedFile(model: EdlModel, o: FileOptions): string {
 export function exportedNames(model: EdlModel, side: 'trusted' | 'untrusted'): { name: string; fn?: FunctionModel }[] {
   const fns = side === 'untrusted' ? model.ecalls : model.ocalls;
   return [
+    // generated names first, so a clash is reported at the EDL function
+    ...(side === 'untrusted' && stdEcalls(model.ecalls).some((e) => e.name === 'qt_enclave_att_report') ? [{ name: 'decodeRaReport' }] : []),
     ...fns.map((fn) => ({ name: jsName(fn.name), fn })),
     { name: side === 'untrusted' ? 'createOcallTable' : 'createEcallTable' },
     { name: 'edlInterface' },
