@@ -100,7 +100,8 @@ export type TrustAnchor =
 export interface VerifyOptions {
   /** Detected from the bytes when omitted. */
   format?: EvidenceFormat;
-  collateral?: CollateralItem[];
+  /** Collateral items, or what `loadCollateral` returns (`{ items }`). */
+  collateral?: CollateralItem[] | { items: CollateralItem[] };
   /** Added to the built-in vendor roots, or used alone with `replaceBuiltInAnchors`. */
   trustAnchors?: TrustAnchor[];
   replaceBuiltInAnchors?: boolean;

@@ -1,10 +1,11 @@
-import { bytesEqual } from '../common/bytes.js';
+import { bytesEqual, isBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { detectFormat, getVerifier } from './registry.js';
 import type {
   Appraisal,
   AppraisalPolicy,
   CheckOutcome,
+  CollateralItem,
   EvidenceEnvelope,
   NormalizedClaims,
   VerificationResult,
@@ -22,15 +23,28 @@ export async function verifyEvidence(
   evidence: Uint8Array | EvidenceEnvelope,
   options: VerifyOptions = {},
 ): Promise<VerificationResult> {
-  const data = evidence instanceof Uint8Array ? evidence : evidence.data;
-  const fromEnvelope = evidence instanceof Uint8Array ? undefined : formatForMediaType(evidence.mediaType);
+  const isEnvelope = (v: unknown): v is EvidenceEnvelope =>
+    typeof v === 'object' && v !== null && isBytes((v as EvidenceEnvelope).data) && typeof (v as EvidenceEnvelope).mediaType === 'string';
+  if (!isBytes(evidence) && !isEnvelope(evidence)) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'verifyEvidence(evidence): pass the evidence bytes (Uint8Array) or an envelope { mediaType, data }');
+  }
+  // an invalid clock would switch every validity and expiry check off: refuse it
+  if (options.now !== undefined && !(options.now instanceof Date && Number.isFinite(options.now.getTime()))) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'verifyEvidence: options.now must be a valid Date (e.g. new Date("2025-07-19T10:01:17Z"))');
+  }
+  if (options.nonce !== undefined && !isBytes(options.nonce)) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'verifyEvidence: options.nonce must be a Uint8Array');
+  }
+  const collateral = collateralItems(options.collateral);
+  const data = isBytes(evidence) ? evidence : evidence.data;
+  const fromEnvelope = isBytes(evidence) ? undefined : formatForMediaType(evidence.mediaType);
   const format = options.format ?? fromEnvelope ?? detectFormat(data);
   if (!format) {
     return rejected('unknown', 'format.detect', 'the evidence matches no known format; pass the format explicitly (--format)');
   }
   const verifier = getVerifier(format);
   const context: VerifierContext = {
-    collateral: options.collateral ?? [],
+    collateral,
     trustAnchors: options.trustAnchors ?? [],
     replaceBuiltInAnchors: options.replaceBuiltInAnchors ?? false,
     now: options.now ?? new Date(),
@@ -63,6 +77,16 @@ export async function verifyEvidence(
     checks,
     failure: failed ? { check: failed.check, message: failed.detail ?? 'failed' } : null,
   };
+}
+
+/** Collateral items, from an array or from what `loadCollateral` returns (`{ items }`). */
+function collateralItems(collateral: unknown): CollateralItem[] {
+  if (collateral === undefined) return [];
+  const items = Array.isArray(collateral) ? collateral : (collateral as { items?: unknown })?.items;
+  if (!Array.isArray(items) || !items.every((i) => typeof i === 'object' && i !== null && typeof i.role === 'string' && isBytes(i.data))) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'verifyEvidence: options.collateral must be an array of { role, data } (or the result of loadCollateral)');
+  }
+  return items as CollateralItem[];
 }
 
 function nonceCheck(expected: Uint8Array, claims: NormalizedClaims): CheckOutcome {

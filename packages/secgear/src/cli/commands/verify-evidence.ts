@@ -63,7 +63,8 @@ function readEvidence(path: string, format: EvidenceFormat | undefined): Uint8Ar
 
 function printHuman(result: VerificationResult, path: string): void {
   const out: string[] = [];
-  out.push(`${result.verified ? 'VERIFIED' : 'REJECTED'} ${path} (format ${result.format}${result.tee ? `, tee ${result.tee}` : ''})`);
+  const verdict = !result.verified ? 'REJECTED' : result.appraisal.status === 'contraindicated' ? 'VERIFIED BUT CONTRAINDICATED (not to be trusted)' : 'VERIFIED';
+  out.push(`${verdict} ${path} (format ${result.format}${result.tee ? `, tee ${result.tee}` : ''})`);
   if (result.failure) out.push(`failed check: ${result.failure.check}: ${result.failure.message}`);
   if (result.claims) {
     out.push(`tcb status: ${result.claims.tcbStatus ?? 'unknown'}${result.claims.advisoryIds.length ? ` (${result.claims.advisoryIds.join(', ')})` : ''}`);
@@ -80,7 +81,9 @@ function printHuman(result: VerificationResult, path: string): void {
 export function registerVerifyEvidence(program: Command): void {
   program
     .command('verify-evidence')
-    .description('verify TEE evidence (SGX/TDX quotes, SEV-SNP reports, Nitro documents, CCA tokens, RA-TLS certificates); exit 0 verified, 2 rejected, 1 usage error')
+    .description(
+      'verify TEE evidence (SGX/TDX quotes, SEV-SNP reports, Nitro documents, CCA tokens, RA-TLS certificates); exit 0 verified and not contraindicated, 2 rejected or contraindicated, 1 usage error',
+    )
     .argument('<file>', 'evidence file (binary, or hex/base64 text)')
     .option('--format <format>', `evidence format (detected when omitted): ${FORMATS.join(', ')}`, parseFormat)
     .option('--collateral <path>', 'collateral file or folder, recognised by content (repeatable)', collect, [])
@@ -109,6 +112,7 @@ export function registerVerifyEvidence(program: Command): void {
       });
       if (opts.json) process.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`);
       else printHuman(result, file);
-      process.exitCode = result.verified ? 0 : 2;
+      // a script's `&& trust` must not accept evidence the appraisal says not to trust
+      process.exitCode = result.verified && result.appraisal.status !== 'contraindicated' ? 0 : 2;
     });
 }
