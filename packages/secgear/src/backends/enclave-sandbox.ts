@@ -30,10 +30,11 @@ export async function resolve(specifier, context, next) {
 export const IMPORT_GUARD_URL = `data:text/javascript,${encodeURIComponent(IMPORT_GUARD_SOURCE)}`;
 
 /**
- * Removes host-reaching globals. Self-contained (no outside references): the process backend
- * ships its source text to the child.
+ * Removes host-reaching globals. `process.getBuiltinModule` (which hands out any built-in
+ * without an import) keeps working for the allow-listed built-ins only. Self-contained (no
+ * outside references): the process backend ships its source text to the child.
  */
-export function lockdownGlobals(): void {
+export function lockdownGlobals(allowedBuiltins: readonly string[]): void {
   const deny = (what: string) =>
     function denied(): never {
       const error = new Error(`${what} is not available inside an enclave`) as Error & { code: string };
@@ -51,6 +52,15 @@ export function lockdownGlobals(): void {
     seal(process, key, deny(`process.${key}`));
   }
   seal(process, 'report', undefined);
+  const getBuiltinModule = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof getBuiltinModule === 'function') {
+    const allowed = new Set(allowedBuiltins);
+    const refuse = deny('this built-in');
+    seal(process, 'getBuiltinModule', (id: string) => {
+      const name = String(id).startsWith('node:') ? String(id).slice(5) : String(id);
+      return allowed.has(name) ? getBuiltinModule.call(process, `node:${name}`) : refuse();
+    });
+  }
   for (const key of ['fetch', 'Request', 'Response', 'Headers', 'FormData', 'WebSocket', 'EventSource', 'BroadcastChannel']) {
     seal(globalThis, key, undefined);
   }

@@ -86,6 +86,8 @@ for (const type of ['sim', 'process'] as const) {
     }
     assert.match(await enclave.ecall.tryForbidden('addon'), /ERR_ACCESS_DENIED|ERR_DLOPEN_DISABLED/);
     assert.equal(await enclave.ecall.tryForbidden('file-module'), 'ERR_ACCESS_DENIED');
+    assert.equal(await enclave.ecall.tryForbidden('builtin-fs'), 'ERR_ACCESS_DENIED', 'process.getBuiltinModule hands out allowed built-ins only');
+    assert.equal(await enclave.ecall.tryForbidden('builtin-crypto'), 'allowed');
     assert.equal(await enclave.ecall.add(1, 1), 2, 'allowed built-ins (crypto) still work');
   });
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { ALLOWED_BUILTINS } from '../../common/builtin-policy.js';
 import { denyNetwork, lockdownGlobals } from '../enclave-sandbox.js';
 import { createSimulatedPlatform } from '../sim-platform/index.js';
 import type { EnclaveMessage } from '../../common/protocol.js';
@@ -13,7 +14,7 @@ function bootstrap(): string {
   bootstrapSource ??= [
     `import { createRequire as sandboxRequire, syncBuiltinESMExports as sandboxSync } from 'node:module';`,
     `(${denyNetwork.toString()})(sandboxRequire(import.meta.url), sandboxSync);`,
-    `(${lockdownGlobals.toString()})();`,
+    `(${lockdownGlobals.toString()})(${JSON.stringify([...ALLOWED_BUILTINS])});`,
     readFileSync(new URL('./child-bootstrap.js', import.meta.url), 'utf8'),
   ].join('\n');
   return bootstrapSource;

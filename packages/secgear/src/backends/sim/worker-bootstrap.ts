@@ -5,6 +5,7 @@
 import { register } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RUNTIME_HOOK, type EnclaveInit, type EnclaveMessage, type HostMessage, type RuntimeHook } from '../../common/protocol.js';
+import { ALLOWED_BUILTINS } from '../../common/builtin-policy.js';
 import { IMPORT_GUARD_URL, lockdownGlobals } from '../enclave-sandbox.js';
 
 const { init, bundle } = workerData as { init: EnclaveInit; bundle: Uint8Array };
@@ -18,6 +19,6 @@ const hook: RuntimeHook = {
 };
 (globalThis as Record<symbol, unknown>)[RUNTIME_HOOK] = hook;
 register(IMPORT_GUARD_URL);
-lockdownGlobals();
+lockdownGlobals([...ALLOWED_BUILTINS]);
 
 await import(`data:text/javascript;base64,${Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength).toString('base64')}`);
