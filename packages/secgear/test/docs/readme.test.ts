@@ -17,7 +17,7 @@ function snippet(readme: string, firstLine: string): string {
   return body.slice(0, body.indexOf('```'));
 }
 
-test('README: the enclave and host snippets build, sign, run and seal', async (t) => {
+test('README: the enclave, manifest and host snippets build, sign, run and seal', async (t) => {
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   // inside the repository, so 'secgear' resolves like it does for users of the package
   const scratch = join(repoRoot, 'node_modules', '.cache');
@@ -25,7 +25,9 @@ test('README: the enclave and host snippets build, sign, run and seal', async (t
   const dir = mkdtempSync(join(scratch, 'secgear-readme-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'enclave.ts'), snippet(readme, '// enclave.ts'));
-  await buildImage({ entry: join(dir, 'enclave.ts'), manifest: { name: 'readme', ecalls: ['protect'], ocalls: ['log'] }, key: testKey(), output: join(dir, 'app.sgimg') });
+  const manifestSnippet = readme.slice(readme.indexOf('```json\n// enclave.json'));
+  const manifest = JSON.parse(manifestSnippet.slice(manifestSnippet.indexOf('{'), manifestSnippet.indexOf('```', 7)));
+  await buildImage({ entry: join(dir, 'enclave.ts'), manifest, key: testKey(), output: join(dir, 'app.sgimg') });
   const host = transformSync(`${snippet(readme, '// host.ts')}\nconsole.log('blob bytes', blob.byteLength);\n`, { loader: 'ts', format: 'esm', target: 'node20' }).code; // as tsc or esbuild compile it for Node 20
   writeFileSync(join(dir, 'host.mjs'), host);
   const output = execFileSync(process.execPath, ['host.mjs'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SECGEAR_SIM_DIR: join(dir, 'sim') } });
