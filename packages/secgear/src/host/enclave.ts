@@ -121,6 +121,14 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
       if (decl.switchless) this.switchlessIndex.set(decl.name, this.switchlessIndex.size);
     }
     for (const decl of this.manifest.ocalls) this.ocallAllow.set(decl.name, new Set(decl.allow ?? []));
+    // names the manifest does not declare reject with CC_ERROR_ECALL_NOT_FOUND instead of
+    // "is not a function"; declared ones are own properties and never reach this prototype
+    Object.setPrototypeOf(
+      proxies,
+      new Proxy(Object.create(null) as object, {
+        get: (_target, name) => (typeof name === 'string' && name !== 'then' ? (...args: unknown[]) => this.call(name, args) : undefined),
+      }),
+    );
     this.ecall = Object.freeze(proxies) as unknown as EcallProxies<E>;
     this.transport.onMessage((m) => this.onMessage(m));
     this.transport.onExit((reason) => this.onLost(reason));
@@ -372,7 +380,12 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     if (this.lostReason || this.destroying) return;
     this.lostReason = reason;
     this.failAll(this.lostError());
-    this.readyReject?.(this.lostError());
+    this.readyReject?.(
+      new SecGearError(
+        ErrorCode.ENCLAVE_LOST,
+        `enclave ${this.info.name} stopped while starting (${reason}); its entry module must run to the end and call defineEnclave({ ecalls })`,
+      ),
+    );
     this.switchless?.close();
     this.release();
   }

@@ -16,7 +16,9 @@ test('secgear keygen, build, inspect --json and verify work end to end; verify e
   const manifest = join(repoRoot, 'packages', 'secgear', 'test', 'fixtures', 'enclaves', 'conformance.json');
   assert.equal(run('keygen', '-o', key).status, 0);
   assert.equal(statSync(key).mode & 0o777, 0o600);
-  assert.equal(run('keygen', '-o', key).status, 1, 'keygen does not overwrite without --force');
+  const again = run('keygen', '-o', key);
+  assert.equal(again.status, 1, 'keygen does not overwrite without --force');
+  assert.match(again.stderr, /already exists.*--force/);
   const built = JSON.parse(execFileSync(process.execPath, [cli, 'build', fixtureEntry('conformance'), '--manifest', manifest, '--key', key, '-o', image, '--json'], { encoding: 'utf8' }));
   const info = JSON.parse(run('inspect', image, '--json').stdout);
   assert.deepEqual(
@@ -31,6 +33,7 @@ test('secgear keygen, build, inspect --json and verify work end to end; verify e
   assert.equal(ok.status, 0);
   assert.equal(JSON.parse(ok.stdout).measurement, built.measurement);
   assert.equal(run('verify', image, '--signer', '00'.repeat(48)).status, 2);
+  assert.equal(run('verify', image, '--signer', '00').status, 1, 'a malformed --signer is a usage error');
 
   const bytes = readFileSync(image);
   bytes[bytes.length - 5] ^= 1;

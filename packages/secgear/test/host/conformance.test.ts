@@ -87,6 +87,8 @@ for (const type of ['sim', 'process'] as const) {
       await assert.rejects(enclave.ecall.outerForbidden(), rejectsWith(ErrorCode.ECALL_NOT_ALLOWED, /allow/));
       await assert.rejects(enclave.ecall.inner(1), rejectsWith(ErrorCode.ECALL_NOT_ALLOWED, /private/));
       await assert.rejects(enclave.call('nope', []), rejectsWith(ErrorCode.ECALL_NOT_FOUND));
+      await assert.rejects((enclave.ecall as unknown as Record<string, () => Promise<unknown>>).nope(), rejectsWith(ErrorCode.ECALL_NOT_FOUND));
+      assert.equal((enclave.ecall as unknown as { then?: unknown }).then, undefined, 'the ecall table is not a thenable');
     });
 
     test('at most maxConcurrentEcalls run at once; the rest wait in a queue', async () => {

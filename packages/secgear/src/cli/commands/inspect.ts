@@ -37,7 +37,7 @@ export function describeImage(bytes: Uint8Array): Record<string, unknown> {
 export function registerInspect(program: Command): void {
   program
     .command('inspect')
-    .description('print what an enclave image declares (name, version, identity, ecalls, ocalls)')
+    .description('print what an enclave image declares (name, version, identity, ecalls, ocalls); does not verify it')
     .argument('<image>', '.sgimg file')
     .option('--json', 'print JSON')
     .action((image: string, opts: { json?: boolean }) => {
@@ -46,6 +46,7 @@ export function registerInspect(program: Command): void {
         process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
         return;
       }
+      process.stdout.write('(as the image declares it, not verified: `secgear verify` checks it)\n');
       for (const [key, value] of Object.entries(info)) {
         process.stdout.write(`${key.padEnd(20)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}\n`);
       }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { toHex } from '../../common/bytes.js';
-import { SecGearError } from '../../common/errors.js';
+import { ErrorCode, SecGearError } from '../../common/errors.js';
 import { verifyImageBytes } from '../../image/verify-image.js';
 
 export function registerVerify(program: Command): void {
@@ -12,6 +12,9 @@ export function registerVerify(program: Command): void {
     .option('--signer <hex>', 'also require this signer (SHA-384 of the signing key)')
     .option('--json', 'print JSON')
     .action((image: string, opts: { signer?: string; json?: boolean }) => {
+      if (opts.signer !== undefined && !/^[0-9a-fA-F]{96}$/.test(opts.signer)) {
+        throw new SecGearError(ErrorCode.BAD_PARAMETERS, '--signer must be 96 hex digits (the SHA-384 that secgear keygen and secgear inspect print)');
+      }
       let result: { ok: boolean; measurement?: string; signer?: string; code?: string; error?: string };
       try {
         const verified = verifyImageBytes(new Uint8Array(readFileSync(image)));
