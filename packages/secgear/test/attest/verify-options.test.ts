@@ -24,3 +24,13 @@ test('verifyEvidence refuses what is not evidence with a clear error, and takes 
   assert.equal(result.verified, true, JSON.stringify(result.failure));
   assert.equal(result.claims?.tcbStatus, 'ConfigurationAndSWHardeningNeeded');
 });
+
+test('Intel collateral is valid up to, not at, its nextUpdate (the vectors give the window as half-open)', async () => {
+  const quote = readVector('sgx-dcap/dcap-qvl/sgx_quote.bin');
+  const collateral = await loadCollateral([vectorPath('sgx-dcap/dcap-qvl/sgx_quote_collateral.json')]);
+  const last = await verifyEvidence(quote, { collateral, now: new Date('2025-07-19T10:01:17.999Z') });
+  assert.equal(last.verified, true, JSON.stringify(last.failure));
+  const edge = await verifyEvidence(quote, { collateral, now: new Date('2025-07-19T10:01:18Z') });
+  assert.equal(edge.verified, false);
+  assert.match(edge.failure?.check ?? '', /validity$/);
+});

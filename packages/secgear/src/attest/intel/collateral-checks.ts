@@ -17,11 +17,14 @@ export interface TrustContext {
 
 const iso = (d: Date) => d.toISOString();
 
-/** issueDate <= now <= nextUpdate, the window every piece of Intel collateral is valid in. */
+/**
+ * issueDate <= now < nextUpdate, the window every piece of Intel collateral is valid in
+ * (half-open, as dcap-qvl reads it: at nextUpdate the next issue is due and this one is stale).
+ */
 export function windowCheck(name: string, issue: Date, next: Date | null, now: Date, what: string): CheckOutcome {
   const check = `${name}.validity`;
   if (now.getTime() < issue.getTime()) return { check, ok: false, detail: `${what} is not valid before ${iso(issue)} (now ${iso(now)})` };
-  if (next && now.getTime() > next.getTime()) return { check, ok: false, detail: `${what} expired at ${iso(next)} (now ${iso(now)}); fetch current collateral` };
+  if (next && now.getTime() >= next.getTime()) return { check, ok: false, detail: `${what} expired at ${iso(next)} (now ${iso(now)}); fetch current collateral` };
   return { check, ok: true };
 }
 
@@ -54,7 +57,7 @@ export function signedByTcbSigner(item: Signed<{ issueDate: Date; nextUpdate: Da
 export function pickCurrent<T extends { value: { issueDate: Date; nextUpdate: Date } }>(items: T[], now: Date): T | null {
   const at = now.getTime();
   const newest = (list: T[]) => [...list].sort((a, b) => b.value.issueDate.getTime() - a.value.issueDate.getTime())[0] ?? null;
-  return newest(items.filter((i) => i.value.issueDate.getTime() <= at && at <= i.value.nextUpdate.getTime())) ?? newest(items);
+  return newest(items.filter((i) => i.value.issueDate.getTime() <= at && at < i.value.nextUpdate.getTime())) ?? newest(items);
 }
 
 /**
