@@ -123,8 +123,12 @@ export class DeclChecker {
     if (a.sizefunc) {
       this.warn(a.sizefunc.loc, `${where}: sizefunc=${a.sizefunc.name} is not called in TypeScript; the buffer's own length is used`, 'Intel removed sizefunc from EDL; prefer size=');
     }
-    if (shape.single && dir !== 'out' && isCharLike(type) && !isArray && kind) {
-      this.warn(decl.loc, `${where}: a char pointer without size, count or string copies exactly one char`, 'did you mean [in, string] or [in, size=n]?');
+    if (shape.single && isCharLike(type) && !isArray && kind) {
+      this.warn(
+        decl.loc,
+        `${where}: a char pointer without size, count or string copies exactly one char`,
+        dir === 'out' ? 'did you mean [out, size=n]?' : 'did you mean [in, string] or [in, size=n]?',
+      );
     }
     if ((shape.elem.kind === 'struct' || shape.elem.kind === 'union') && dir === 'out') {
       const s = this.types.struct(shape.elem.name, decl.loc);

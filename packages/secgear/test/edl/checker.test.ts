@@ -135,6 +135,8 @@ test('checker: warnings for what TypeScript cannot carry exactly', () => {
   assert.match(warnings(ecall('[in, count=2] char **pp')), /a pointer to pointers copies pointer values/);
   assert.match(warnings(ecall('long double x')), /'long double' is carried as a 64-bit number/);
   assert.match(warnings(ecall('[in] const char *c')), /copies exactly one char/);
+  const outChar = parse(ecall('[out] char *buf')).warnings.find((w) => /copies exactly one char/.test(w.message));
+  assert.match(outChar?.hint ?? '', /\[out, size=n\]/, 'an [out] char buffer without size is flagged too (helloworld without size=32)');
   assert.match(warnings(ecall('[in, sizefunc=get_size] char *c')), /sizefunc=get_size is not called in TypeScript/);
   assert.match(warnings(enclave('struct S { char *p; };')), /pointer without size\/count: it is not deep-copied/);
   assert.match(warnings(enclave('untrusted { void o() allow(ping, ping); };')), /'ping' is listed twice in allow/);
