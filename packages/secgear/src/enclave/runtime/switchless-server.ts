@@ -107,17 +107,21 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
   const serve = (): void => {
     let idle = 0;
     for (;;) {
-      if (Atomics.load(control, CLOSED)) return;
-      if (Atomics.load(control, MESSAGES)) {
-        Atomics.store(control, MESSAGES, 0);
-        break; // let the event loop deliver the posted messages
-      }
+      // every submit, posted message and close bumps DOORBELL after its own store, so an
+      // unchanged value means nothing new: one load per idle poll
       const seen = Atomics.load(control, DOORBELL);
-      // every submit bumps DOORBELL after marking its slot, so an unchanged value means nothing new
-      if (seen !== drained && ((drained = seen), drain() > 0)) {
-        idle = 0;
-        if (yieldToEventLoop) break;
-        continue;
+      if (seen !== drained) {
+        if (Atomics.load(control, CLOSED)) return;
+        drained = seen;
+        const messages = Atomics.load(control, MESSAGES) !== 0;
+        if (messages) Atomics.store(control, MESSAGES, 0);
+        const ran = drain();
+        if (messages) break; // let the event loop deliver the posted messages
+        if (ran > 0) {
+          idle = 0;
+          if (yieldToEventLoop) break;
+          continue;
+        }
       }
       idle++;
       if (init.policy === 'busy') {
