@@ -91,8 +91,9 @@ export class CachingFetcher implements CollateralFetcher {
     const hit = this.entries.get(key);
     if (hit && at < hit.until) return hit.value;
     const inFlight = this.pending.get(key);
-    if (inFlight) return inFlight;
-    const promise = this.inner.fetch(request, options).then(
+    if (inFlight) return abortable(inFlight, options.signal);
+    // the shared fetch belongs to no caller: one caller's abort must not fail the others
+    const promise = this.inner.fetch(request, {}).then(
       (value) => {
         this.pending.delete(key);
         const until = Math.min(at + this.ttlMs, value.expiresAt ? value.expiresAt.getTime() : Infinity);
@@ -106,11 +107,31 @@ export class CachingFetcher implements CollateralFetcher {
       },
     );
     this.pending.set(key, promise);
-    return promise;
+    return abortable(promise, options.signal);
   }
 
   /** Forgets everything (for example after a TCB recovery event). */
   clear(): void {
     this.entries.clear();
   }
+}
+
+/** Waits for `promise`, or rejects with the signal's reason once `signal` aborts (for this caller only). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

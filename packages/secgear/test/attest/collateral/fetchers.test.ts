@@ -149,6 +149,28 @@ describe('caching fetcher', () => {
     assert.equal(calls.n, 3, 'another request is another key');
   });
 
+  it("one caller's abort cancels only its own wait, not the fetch the others share", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const inner = {
+      async fetch() {
+        calls++;
+        await gate;
+        return { items: [{ role: 'tcbInfo', data: new Uint8Array([7]) }], expiresAt: null };
+      },
+    };
+    const cache = new CachingFetcher(inner as never);
+    const controller = new AbortController();
+    const first = cache.fetch(request, { signal: controller.signal });
+    const second = cache.fetch(request);
+    controller.abort(new Error('caller gave up'));
+    await assert.rejects(first, /caller gave up/);
+    release();
+    assert.deepEqual((await second).items[0].data, new Uint8Array([7]));
+    assert.equal(calls, 1);
+  });
+
   it('never caches a failure', async () => {
     const { inner, calls } = counting(null, true);
     const cache = new CachingFetcher(inner);
