@@ -2,7 +2,7 @@
 // EDL interface hash (SHA-384): 16a3f972de647bfaf060fe7333ee7b61a56274666ae7bc72948166e5523151451fb21ae2f69fc5e26809f517daee2fa3
 // C headers named by include (no effect on TypeScript): secgear_urts.h
 /* eslint-disable */
-import { ErrorCode, SecGearError } from 'secgear/errors';
+import { $args, $bytes, $elems, $enum, $fn, $i64, $implements, $len, $none, $obj, $raw, $str, $u32, $u64, $void } from 'secgear/edl-runtime';
 import { ocall as $ocall } from 'secgear/enclave';
 
 /** struct Account (48 bytes in C) */
@@ -90,7 +90,7 @@ export function createEcallTable($impl: BankEcalls): { [name: string]: (...args:
       $none($a[1], 'ecall statement', ': account');
       const $p_account: EdlRef<Account> = { value: $z_Account() };
       $none($a[2], 'ecall statement', ': history');
-      const $n_history = $elems($len($p_max, 'ecall statement', ': size of history'), 8, 8, 'ecall statement', ': size of history');
+      const $n_history = $elems($len($p_max, $MAX, 'ecall statement', ': size of history'), 8, 8, $MAX, 'ecall statement', ': size of history');
       const $p_history = new BigInt64Array($n_history);
       $none($a[4], 'ecall statement', ': count');
       const $p_count: EdlRef<number> = { value: 0 };
@@ -105,7 +105,7 @@ export function createEcallTable($impl: BankEcalls): { [name: string]: (...args:
     'redact': async (...$a: unknown[]): Promise<unknown> => {
       $args($a, 2, 'ecall redact');
       const $p_len = $u64($a[1], 'ecall redact', ': len');
-      const $n_text = $len($p_len, 'ecall redact', ': size of text');
+      const $n_text = $len($p_len, $MAX, 'ecall redact', ': size of text');
       const $p_text = $bytes($a[0], $n_text, 'ecall redact', ': text');
       const $ret = await $impl.redact($p_text, $p_len);
       return { retval: $ret, 'text': $p_text };
@@ -150,15 +150,13 @@ export interface EdlRef<T> {
 /** Largest buffer either side accepts (generator option maxBufferBytes). */
 const $MAX = 67108864;
 
-const $MAX_BIG = 67108864n;
-
 function $s_Transfer(v: unknown, w: string): Transfer {
   const o = $obj(v, w, '');
   const $_payer = $u32(o['payer'], w, '.payer');
   const $_payee = $u32(o['payee'], w, '.payee');
   const $_amount = $i64(o['amount'], w, '.amount');
   const $_memo_len = $u64(o['memo_len'], w, '.memo_len');
-  const $_memo = $bytes(o['memo'], $len($_memo_len, w, '.memo (size)'), w, '.memo');
+  const $_memo = $bytes(o['memo'], $len($_memo_len, $MAX, w, '.memo (size)'), w, '.memo');
   return { 'payer': $_payer, 'payee': $_payee, 'amount': $_amount, 'memo_len': $_memo_len, 'memo': $_memo };
 }
 
@@ -167,108 +165,3 @@ function $z_Account(): Account {
 }
 
 const $E_Status: ReadonlySet<string> = new Set(['OK', 'NO_SUCH_ACCOUNT', 'INSUFFICIENT_FUNDS', 'REFUSED']);
-
-function $show(v: unknown): string {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v)) return `${Object.prototype.toString.call(v).slice(8, -1)} of ${v.byteLength} bytes`;
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  switch (typeof v) {
-    case 'number':
-    case 'boolean':
-      return String(v);
-    case 'bigint':
-      return `${v}n`;
-    case 'string':
-      return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
-    default:
-      return typeof v;
-  }
-}
-
-function $bad(w: string, k: string, what: string, v: unknown): never {
-  throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${w}${k}: expected ${what}, got ${$show(v)}`);
-}
-
-function $u32(v: unknown, w: string, k: string): number {
-  if (typeof v === 'number' && v >>> 0 === v) return v;
-  return $bad(w, k, 'a uint32 (0..4294967295)', v);
-}
-
-function $i64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn) return v;
-  return $bad(w, k, 'an int64 as a bigint', v);
-}
-
-function $u64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && v >= 0n && v <= 0xffffffffffffffffn) return v;
-  return $bad(w, k, 'a uint64 as a bigint', v);
-}
-
-function $enum(v: unknown, names: ReadonlySet<string>, w: string, k: string): string {
-  if (typeof v === 'string' && names.has(v)) return v;
-  return $bad(w, k, `one of ${[...names].join(', ')}`, v);
-}
-
-function $str(v: unknown, w: string, k: string): string {
-  if (typeof v !== 'string') return $bad(w, k, 'a string', v);
-  if (v.includes('\0')) return $bad(w, k, 'a string without NUL characters (C strings end at the first NUL)', v);
-  if (!(v as unknown as { isWellFormed(): boolean }).isWellFormed()) return $bad(w, k, 'a well-formed string (no lone surrogates; it must encode as UTF-8)', v);
-  return v;
-}
-
-function $obj(v: unknown, w: string, k: string): Record<string, unknown> {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v)) return v as Record<string, unknown>;
-  return $bad(w, k, 'an object', v);
-}
-
-function $bytes(v: unknown, n: number, w: string, k: string): Uint8Array {
-  if (!(v instanceof Uint8Array) || v.length !== n) return $bad(w, k, `a Uint8Array of ${n} bytes`, v);
-  // shared memory could change after the check: take a private copy
-  return v.buffer instanceof ArrayBuffer ? v : v.slice();
-}
-
-function $raw(v: unknown, C: abstract new (...args: never[]) => ArrayBufferView): unknown {
-  return v instanceof C ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : v;
-}
-
-function $len(x: number | bigint, w: string, k: string): number {
-  const n = typeof x === 'bigint' ? (x >= 0n && x <= $MAX_BIG ? Number(x) : -1) : x;
-  if (Number.isInteger(n) && n >= 0 && n <= $MAX) return n;
-  return $bad(w, k, `a size from 0 to ${$MAX} bytes (maxBufferBytes)`, x);
-}
-
-function $elems(count: number, size: number, elemSize: number, w: string, k: string): number {
-  const total = count * size;
-  if (total > $MAX) return $bad(w, k, `at most ${$MAX} bytes (maxBufferBytes)`, total);
-  if (total % elemSize !== 0) return $bad(w, k, `a whole number of ${elemSize}-byte elements`, total);
-  return total / elemSize;
-}
-
-function $args(a: unknown[], n: number, w: string): void {
-  if (a.length !== n) throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${w}: expected ${n} argument${n === 1 ? '' : 's'}, got ${a.length}`);
-}
-
-function $none(v: unknown, w: string, k: string): void {
-  if (v !== null && v !== undefined) $bad(w, k, 'null (an [out] parameter carries nothing in)', v);
-}
-
-function $void(v: unknown, w: string, k: string): void {
-  if (v !== undefined && v !== null) $bad(w, k, 'nothing (the function returns void)', v);
-}
-
-function $implements(impl: unknown, names: readonly string[], what: string): void {
-  for (const n of names) {
-    if (typeof (impl as Record<string, unknown> | null)?.[n] !== 'function') {
-      throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${what}: the implementation has no function "${n}"; implement every function the EDL declares`);
-    }
-  }
-}
-
-function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: 'ecall' | 'ocall'): (...args: unknown[]) => Promise<unknown> {
-  const f = table[name];
-  if (typeof f !== 'function') {
-    const code = what === 'ecall' ? ErrorCode.ECALL_NOT_FOUND : ErrorCode.OCALL_NOT_ALLOWED;
-    throw new SecGearError(code, `${what} "${name}" is not available; was the image built from this EDL?`);
-  }
-  return f;
-}

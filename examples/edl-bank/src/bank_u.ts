@@ -2,7 +2,7 @@
 // EDL interface hash (SHA-384): 16a3f972de647bfaf060fe7333ee7b61a56274666ae7bc72948166e5523151451fb21ae2f69fc5e26809f517daee2fa3
 // C headers named by include (no effect on TypeScript): secgear_urts.h
 /* eslint-disable */
-import { ErrorCode, SecGearError } from 'secgear/errors';
+import { $args, $bi, $bytes, $call, $count, $elems, $enum, $fn, $i64, $implements, $len, $obj, $str, $u32, $view, $withDefaults } from 'secgear/edl-runtime';
 
 /** struct Account (48 bytes in C) */
 export interface Account {
@@ -140,7 +140,7 @@ export async function transfer(enclave: EcallTarget, t: Transfer, options?: Ecal
 
 /** ecall enum Status statement(uint32_t id, [out] struct Account* account, [out, count=max] int64_t* history, uint32_t max, [out] uint32_t* count) [public] */
 export async function statement(enclave: EcallTarget, id: number, max: number, options?: EcallOptions): Promise<{ retval: Status; 'account': Account; 'history': BigInt64Array; 'count': number }> {
-  const $n_history = $elems($len(max, 'ecall statement', ': size of history'), 8, 8, 'ecall statement', ': size of history');
+  const $n_history = $elems($len(max, $MAX, 'ecall statement', ': size of history'), 8, 8, $MAX, 'ecall statement', ': size of history');
   const $r = await (options === undefined ? $fn(enclave.ecall, 'statement', 'ecall')(id, null, null, max, null) : $call(enclave, 'statement', [id, null, null, max, null], options));
   const $o = $obj($r, 'ecall statement result', '');
   return { retval: ($enum($o['retval'], $E_Status, 'ecall statement result', ': retval') as Status), 'account': $s_Account($o['account'], 'ecall statement result' + ': account'), 'history': $view($o['history'], $n_history, BigInt64Array, 'ecall statement result', ': history'), 'count': $u32($o['count'], 'ecall statement result', ': count') };
@@ -155,7 +155,7 @@ export async function balance_of(enclave: EcallTarget, id: number, options?: Eca
 /** ecall uint32_t redact([in, out, size=len] char* text, size_t len) [public] */
 export async function redact(enclave: EcallTarget, text: Uint8Array, options?: EcallOptions): Promise<{ retval: number; 'text': Uint8Array }> {
   const len = $bi($count(text), 'ecall redact', ': length of text');
-  const $n_text = $len(len, 'ecall redact', ': size of text');
+  const $n_text = $len(len, $MAX, 'ecall redact', ': size of text');
   const $r = await (options === undefined ? $fn(enclave.ecall, 'redact', 'ecall')(text, len) : $call(enclave, 'redact', [text, len], options));
   const $o = $obj($r, 'ecall redact result', '');
   return { retval: $u32($o['retval'], 'ecall redact result', ': retval'), 'text': $bytes($o['text'], $n_text, 'ecall redact result', ': text') };
@@ -170,8 +170,6 @@ export async function pending_amount(enclave: EcallTarget, ticket: number, optio
 /** Largest buffer either side accepts (generator option maxBufferBytes). */
 const $MAX = 67108864;
 
-const $MAX_BIG = 67108864n;
-
 const $E_Status: ReadonlySet<string> = new Set(['OK', 'NO_SUCH_ACCOUNT', 'INSUFFICIENT_FUNDS', 'REFUSED']);
 
 function $s_Account(v: unknown, w: string): Account {
@@ -180,126 +178,4 @@ function $s_Account(v: unknown, w: string): Account {
   const $_balance = $i64(o['balance'], w, '.balance');
   const $_owner = $bytes(o['owner'], 32, w, '.owner');
   return { 'id': $_id, 'balance': $_balance, 'owner': $_owner };
-}
-
-function $show(v: unknown): string {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v)) return `${Object.prototype.toString.call(v).slice(8, -1)} of ${v.byteLength} bytes`;
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  switch (typeof v) {
-    case 'number':
-    case 'boolean':
-      return String(v);
-    case 'bigint':
-      return `${v}n`;
-    case 'string':
-      return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
-    default:
-      return typeof v;
-  }
-}
-
-function $bad(w: string, k: string, what: string, v: unknown): never {
-  throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${w}${k}: expected ${what}, got ${$show(v)}`);
-}
-
-function $u32(v: unknown, w: string, k: string): number {
-  if (typeof v === 'number' && v >>> 0 === v) return v;
-  return $bad(w, k, 'a uint32 (0..4294967295)', v);
-}
-
-function $i64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn) return v;
-  return $bad(w, k, 'an int64 as a bigint', v);
-}
-
-function $enum(v: unknown, names: ReadonlySet<string>, w: string, k: string): string {
-  if (typeof v === 'string' && names.has(v)) return v;
-  return $bad(w, k, `one of ${[...names].join(', ')}`, v);
-}
-
-function $str(v: unknown, w: string, k: string): string {
-  if (typeof v !== 'string') return $bad(w, k, 'a string', v);
-  if (v.includes('\0')) return $bad(w, k, 'a string without NUL characters (C strings end at the first NUL)', v);
-  if (!(v as unknown as { isWellFormed(): boolean }).isWellFormed()) return $bad(w, k, 'a well-formed string (no lone surrogates; it must encode as UTF-8)', v);
-  return v;
-}
-
-function $obj(v: unknown, w: string, k: string): Record<string, unknown> {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v)) return v as Record<string, unknown>;
-  return $bad(w, k, 'an object', v);
-}
-
-function $bytes(v: unknown, n: number, w: string, k: string): Uint8Array {
-  if (!(v instanceof Uint8Array) || v.length !== n) return $bad(w, k, `a Uint8Array of ${n} bytes`, v);
-  // shared memory could change after the check: take a private copy
-  return v.buffer instanceof ArrayBuffer ? v : v.slice();
-}
-
-interface $ViewOf<T> {
-  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
-  readonly BYTES_PER_ELEMENT: number;
-  readonly name: string;
-}
-function $view<T>(v: unknown, n: number, C: $ViewOf<T>, w: string, k: string): T {
-  const size = C.BYTES_PER_ELEMENT;
-  if (!(v instanceof Uint8Array) || v.length !== n * size) return $bad(w, k, `${C.name} of ${n} elements (${n * size} bytes)`, v);
-  // a private, aligned copy unless the bytes already are both
-  const own = v.buffer instanceof ArrayBuffer && v.byteOffset % size === 0 ? v : v.slice();
-  return new C(own.buffer as ArrayBuffer, own.byteOffset, n);
-}
-
-function $len(x: number | bigint, w: string, k: string): number {
-  const n = typeof x === 'bigint' ? (x >= 0n && x <= $MAX_BIG ? Number(x) : -1) : x;
-  if (Number.isInteger(n) && n >= 0 && n <= $MAX) return n;
-  return $bad(w, k, `a size from 0 to ${$MAX} bytes (maxBufferBytes)`, x);
-}
-
-function $elems(count: number, size: number, elemSize: number, w: string, k: string): number {
-  const total = count * size;
-  if (total > $MAX) return $bad(w, k, `at most ${$MAX} bytes (maxBufferBytes)`, total);
-  if (total % elemSize !== 0) return $bad(w, k, `a whole number of ${elemSize}-byte elements`, total);
-  return total / elemSize;
-}
-
-function $bi(x: unknown, w: string, k: string): bigint {
-  if (typeof x === 'bigint') return x;
-  if (typeof x === 'number' && Number.isInteger(x)) return BigInt(x);
-  return $bad(w, k, 'an integer', x);
-}
-
-function $args(a: unknown[], n: number, w: string): void {
-  if (a.length !== n) throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${w}: expected ${n} argument${n === 1 ? '' : 's'}, got ${a.length}`);
-}
-
-function $count(v: unknown): number {
-  const n = ArrayBuffer.isView(v) || Array.isArray(v) ? (v as { length?: unknown }).length : undefined;
-  return typeof n === 'number' ? n : NaN;
-}
-
-function $implements(impl: unknown, names: readonly string[], what: string): void {
-  for (const n of names) {
-    if (typeof (impl as Record<string, unknown> | null)?.[n] !== 'function') {
-      throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${what}: the implementation has no function "${n}"; implement every function the EDL declares`);
-    }
-  }
-}
-
-function $withDefaults<T extends object, D extends object>(user: T, defaults: D): T & D {
-  // the user's functions win; the standard library fills the rest (methods keep their this)
-  return new Proxy(user, { get: (t, name, r) => Reflect.get(t, name, r) ?? Reflect.get(defaults, name) }) as T & D;
-}
-
-function $call(target: EcallTarget, name: string, args: unknown[], options: EcallOptions): Promise<unknown> {
-  if (typeof target.call !== 'function') throw new SecGearError(ErrorCode.NOT_SUPPORTED, `ecall ${name}: this enclave object takes no per-call options (it has no call method)`);
-  return target.call(name, args, options);
-}
-
-function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: 'ecall' | 'ocall'): (...args: unknown[]) => Promise<unknown> {
-  const f = table[name];
-  if (typeof f !== 'function') {
-    const code = what === 'ecall' ? ErrorCode.ECALL_NOT_FOUND : ErrorCode.OCALL_NOT_ALLOWED;
-    throw new SecGearError(code, `${what} "${name}" is not available; was the image built from this EDL?`);
-  }
-  return f;
 }

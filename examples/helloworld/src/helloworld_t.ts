@@ -2,7 +2,7 @@
 // EDL interface hash (SHA-384): 4c1b8eb9381134795d9ad85e36372e51e44f80ec7e6faa57446417d458e59ada3b467db0dcaefe3fe4ffd5dfebbc2ff9
 // C headers named by include (no effect on TypeScript): secgear_urts.h
 /* eslint-disable */
-import { ErrorCode, SecGearError } from 'secgear/errors';
+import { $args, $fn, $i64, $implements, $none, $void } from 'secgear/edl-runtime';
 import { ocall as $ocall } from 'secgear/enclave';
 
 /** The interface as `secgear build` records it in the image manifest (ecalls, ocalls, edlHash). */
@@ -62,59 +62,4 @@ export async function sg_ocall_sleep_ms(ms: number): Promise<void> {
 export async function print_string(message: string): Promise<void> {
   const $r = await $fn($ocall, 'print_string', 'ocall')(message);
   $void($r, 'ocall print_string result', '');
-}
-
-function $show(v: unknown): string {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v)) return `${Object.prototype.toString.call(v).slice(8, -1)} of ${v.byteLength} bytes`;
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  switch (typeof v) {
-    case 'number':
-    case 'boolean':
-      return String(v);
-    case 'bigint':
-      return `${v}n`;
-    case 'string':
-      return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
-    default:
-      return typeof v;
-  }
-}
-
-function $bad(w: string, k: string, what: string, v: unknown): never {
-  throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${w}${k}: expected ${what}, got ${$show(v)}`);
-}
-
-function $i64(v: unknown, w: string, k: string): bigint {
-  if (typeof v === 'bigint' && v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn) return v;
-  return $bad(w, k, 'an int64 as a bigint', v);
-}
-
-function $args(a: unknown[], n: number, w: string): void {
-  if (a.length !== n) throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${w}: expected ${n} argument${n === 1 ? '' : 's'}, got ${a.length}`);
-}
-
-function $none(v: unknown, w: string, k: string): void {
-  if (v !== null && v !== undefined) $bad(w, k, 'null (an [out] parameter carries nothing in)', v);
-}
-
-function $void(v: unknown, w: string, k: string): void {
-  if (v !== undefined && v !== null) $bad(w, k, 'nothing (the function returns void)', v);
-}
-
-function $implements(impl: unknown, names: readonly string[], what: string): void {
-  for (const n of names) {
-    if (typeof (impl as Record<string, unknown> | null)?.[n] !== 'function') {
-      throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${what}: the implementation has no function "${n}"; implement every function the EDL declares`);
-    }
-  }
-}
-
-function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: 'ecall' | 'ocall'): (...args: unknown[]) => Promise<unknown> {
-  const f = table[name];
-  if (typeof f !== 'function') {
-    const code = what === 'ecall' ? ErrorCode.ECALL_NOT_FOUND : ErrorCode.OCALL_NOT_ALLOWED;
-    throw new SecGearError(code, `${what} "${name}" is not available; was the image built from this EDL?`);
-  }
-  return f;
 }

@@ -2,7 +2,7 @@
 // EDL interface hash (SHA-384): 4c1b8eb9381134795d9ad85e36372e51e44f80ec7e6faa57446417d458e59ada3b467db0dcaefe3fe4ffd5dfebbc2ff9
 // C headers named by include (no effect on TypeScript): secgear_urts.h
 /* eslint-disable */
-import { ErrorCode, SecGearError } from 'secgear/errors';
+import { $args, $bytes, $call, $fn, $i32, $implements, $obj, $str, $u32, $withDefaults } from 'secgear/edl-runtime';
 
 /** The interface as `secgear build` records it in the image manifest (ecalls, ocalls, edlHash). */
 export const edlInterface = {
@@ -99,84 +99,4 @@ export async function get_string(enclave: EcallTarget, options?: EcallOptions): 
   const $r = await (options === undefined ? $fn(enclave.ecall, 'get_string', 'ecall')(null) : $call(enclave, 'get_string', [null], options));
   const $o = $obj($r, 'ecall get_string result', '');
   return { retval: $i32($o['retval'], 'ecall get_string result', ': retval'), 'buf': $bytes($o['buf'], 32, 'ecall get_string result', ': buf') };
-}
-
-function $show(v: unknown): string {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v)) return `${Object.prototype.toString.call(v).slice(8, -1)} of ${v.byteLength} bytes`;
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  switch (typeof v) {
-    case 'number':
-    case 'boolean':
-      return String(v);
-    case 'bigint':
-      return `${v}n`;
-    case 'string':
-      return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
-    default:
-      return typeof v;
-  }
-}
-
-function $bad(w: string, k: string, what: string, v: unknown): never {
-  throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${w}${k}: expected ${what}, got ${$show(v)}`);
-}
-
-function $i32(v: unknown, w: string, k: string): number {
-  if (typeof v === 'number' && (v | 0) === v) return v;
-  return $bad(w, k, 'an int32 (-2147483648..2147483647)', v);
-}
-
-function $u32(v: unknown, w: string, k: string): number {
-  if (typeof v === 'number' && v >>> 0 === v) return v;
-  return $bad(w, k, 'a uint32 (0..4294967295)', v);
-}
-
-function $str(v: unknown, w: string, k: string): string {
-  if (typeof v !== 'string') return $bad(w, k, 'a string', v);
-  if (v.includes('\0')) return $bad(w, k, 'a string without NUL characters (C strings end at the first NUL)', v);
-  if (!(v as unknown as { isWellFormed(): boolean }).isWellFormed()) return $bad(w, k, 'a well-formed string (no lone surrogates; it must encode as UTF-8)', v);
-  return v;
-}
-
-function $obj(v: unknown, w: string, k: string): Record<string, unknown> {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v)) return v as Record<string, unknown>;
-  return $bad(w, k, 'an object', v);
-}
-
-function $bytes(v: unknown, n: number, w: string, k: string): Uint8Array {
-  if (!(v instanceof Uint8Array) || v.length !== n) return $bad(w, k, `a Uint8Array of ${n} bytes`, v);
-  // shared memory could change after the check: take a private copy
-  return v.buffer instanceof ArrayBuffer ? v : v.slice();
-}
-
-function $args(a: unknown[], n: number, w: string): void {
-  if (a.length !== n) throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${w}: expected ${n} argument${n === 1 ? '' : 's'}, got ${a.length}`);
-}
-
-function $implements(impl: unknown, names: readonly string[], what: string): void {
-  for (const n of names) {
-    if (typeof (impl as Record<string, unknown> | null)?.[n] !== 'function') {
-      throw new SecGearError(ErrorCode.BAD_PARAMETERS, `${what}: the implementation has no function "${n}"; implement every function the EDL declares`);
-    }
-  }
-}
-
-function $withDefaults<T extends object, D extends object>(user: T, defaults: D): T & D {
-  // the user's functions win; the standard library fills the rest (methods keep their this)
-  return new Proxy(user, { get: (t, name, r) => Reflect.get(t, name, r) ?? Reflect.get(defaults, name) }) as T & D;
-}
-
-function $call(target: EcallTarget, name: string, args: unknown[], options: EcallOptions): Promise<unknown> {
-  if (typeof target.call !== 'function') throw new SecGearError(ErrorCode.NOT_SUPPORTED, `ecall ${name}: this enclave object takes no per-call options (it has no call method)`);
-  return target.call(name, args, options);
-}
-
-function $fn(table: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined }, name: string, what: 'ecall' | 'ocall'): (...args: unknown[]) => Promise<unknown> {
-  const f = table[name];
-  if (typeof f !== 'function') {
-    const code = what === 'ecall' ? ErrorCode.ECALL_NOT_FOUND : ErrorCode.OCALL_NOT_ALLOWED;
-    throw new SecGearError(code, `${what} "${name}" is not available; was the image built from this EDL?`);
-  }
-  return f;
 }

@@ -16,8 +16,11 @@ export interface GenerateOptions {
   side?: 'both' | 'trusted' | 'untrusted';
   /** Largest buffer (bytes) either side accepts; sizes above it are refused. Default 64 MiB. */
   maxBufferBytes?: number;
-  /** Module specifiers the generated files import. Defaults: `secgear/errors`, `secgear/enclave`. */
-  modules?: { errors?: string; enclave?: string };
+  /**
+   * Module specifiers the generated files import. Defaults: `secgear/errors`,
+   * `secgear/enclave`, `secgear/edl-runtime` (the helpers that check values at run time).
+   */
+  modules?: { errors?: string; enclave?: string; runtime?: string };
 }
 
 export interface GeneratedFile {
@@ -68,6 +71,7 @@ export function generate(parsed: ParsedEdl, options: GenerateOptions = {}): Gene
     maxBufferBytes,
     errorsModule: options.modules?.errors ?? 'secgear/errors',
     enclaveModule: options.modules?.enclave ?? 'secgear/enclave',
+    runtimeModule: options.modules?.runtime ?? 'secgear/edl-runtime',
     source: base,
   };
   const files: GeneratedFile[] = [];

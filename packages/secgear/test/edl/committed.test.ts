@@ -21,3 +21,19 @@ for (const edl of EDLS) {
     }
   });
 }
+
+test('committed: generated files import only entries the secgear package exports (and node: builtins)', () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'packages', 'secgear', 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  const entries = new Set(Object.keys(pkg.exports).map((k) => (k === '.' ? 'secgear' : `secgear/${k.slice(2)}`)));
+  const seen = new Set<string>();
+  for (const edl of EDLS) {
+    const path = join(repoRoot, edl);
+    for (const f of generate(loadEdl(path)).files) {
+      for (const [, spec] of f.contents.matchAll(/^import [^;]* from '([^']+)';$/gm)) {
+        assert.ok(entries.has(spec) || spec.startsWith('node:'), `${f.name} imports ${spec}, which is not an entry of the secgear package`);
+        seen.add(spec);
+      }
+    }
+  }
+  assert.ok(seen.has('secgear/edl-runtime') && seen.has('secgear/enclave'), [...seen].join(', '));
+});

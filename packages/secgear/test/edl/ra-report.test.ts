@@ -21,7 +21,7 @@ import { buildImage } from '../../src/image/build-image.js';
 import { testKey } from '../support/fixtures.js';
 import { repoRoot } from '../support/paths.js';
 import { tempStateDir } from '../support/sim-platform-harness.js';
-import { boundary, errorsModule, loadGenerated, memFs, parse, rejectsWith } from './support.js';
+import { boundary, errorsModule, loadGenerated, memFs, parse, rejectsWith, runtimeModule } from './support.js';
 
 const SHORT_BUFFER = 0xffff0010 | 0;
 const SIM_TYPE = 'application/vnd.secgear.sim-evidence';
@@ -242,7 +242,7 @@ test('sg_ra_report: a real enclave (sim backend) serves the report; its evidence
   const state = tempStateDir();
   const src = join(repoRoot, 'packages', 'secgear', 'src');
   const parsed = parse(HELLOWORLD, { fileName: join(dir, 'helloworld.edl') });
-  const trusted = generate(parsed, { modules: { errors: join(src, 'common', 'errors.ts'), enclave: join(src, 'enclave', 'index.ts') } });
+  const trusted = generate(parsed, { modules: { errors: join(src, 'common', 'errors.ts'), enclave: join(src, 'enclave', 'index.ts'), runtime: join(src, 'edl', 'runtime', 'index.ts') } });
   for (const f of trusted.files) writeFileSync(join(dir, f.name), f.contents);
   writeFileSync(
     join(dir, 'enclave.ts'),
@@ -260,7 +260,7 @@ test('sg_ra_report: a real enclave (sim backend) serves the report; its evidence
     key: testKey(),
   });
   // the host side, as the application compiles it
-  const host = generate(parsed, { modules: { errors: errorsModule, enclave: 'unused' } }).files.find((f) => f.side === 'untrusted')!;
+  const host = generate(parsed, { modules: { errors: errorsModule, enclave: 'unused', runtime: runtimeModule } }).files.find((f) => f.side === 'untrusted')!;
   const hostPath = join(dir, 'helloworld_u.mjs');
   writeFileSync(hostPath, ts.transpileModule(host.contents, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText);
   const u = await import(pathToFileURL(hostPath).href);

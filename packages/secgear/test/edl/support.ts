@@ -4,7 +4,7 @@
  * postMessage does), and type-checking generated code with the TypeScript compiler API.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -55,6 +55,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const compiled = import.meta.url.endsWith('.js');
 /** URL of the real errors module (source under tsx, compiled under dist), for generated code. */
 export const errorsModule = pathToFileURL(join(here, '..', '..', 'src', 'common', compiled ? 'errors.js' : 'errors.ts')).href;
+/** URL of the real secgear/edl-runtime module, likewise. */
+export const runtimeModule = pathToFileURL(join(here, '..', '..', 'src', 'edl', 'runtime', compiled ? 'index.js' : 'index.ts')).href;
 
 type Table = { [name: string]: (...args: unknown[]) => Promise<unknown> };
 type Hook = (name: string, args: unknown[]) => Promise<unknown>;
@@ -104,7 +106,7 @@ async function load(source: string, options: ParseEdlOptions & GenerateOptions):
     `export const ocall = new Proxy({}, { get: (_t, name) => (...args) => globalThis.__edlTestOcall(${id}, name, args) });\n` +
       `export const getEvidence = (options) => globalThis.__edlTestEvidence(${id}, options);\n`,
   );
-  const result = generate(parsed, { ...options, modules: { errors: errorsModule, enclave: pathToFileURL(stub).href } });
+  const result = generate(parsed, { ...options, modules: { errors: errorsModule, enclave: pathToFileURL(stub).href, runtime: runtimeModule } });
   const mods: Record<string, unknown> = {};
   for (const f of result.files) {
     const js = ts.transpileModule(f.contents, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true } }).outputText;
@@ -166,14 +168,20 @@ const ENCLAVE_MODULE_TYPES = [
   '',
 ].join('\n');
 const sourceCache = new Map<string, ts.SourceFile>();
-const errorsSource = readFileSync(join(repoRoot, 'packages', 'secgear', 'src', 'common', 'errors.ts'), 'utf8');
+const srcDir = join(repoRoot, 'packages', 'secgear', 'src');
+const errorsSource = readFileSync(join(srcDir, 'common', 'errors.ts'), 'utf8');
+// the real runtime sources (every file of src/edl/runtime/), importing the virtual errors.ts
+const runtimeSources = readdirSync(join(srcDir, 'edl', 'runtime'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f): [string, string] => [`${VROOT}/edl-runtime/${f}`, readFileSync(join(srcDir, 'edl', 'runtime', f), 'utf8').split("'../../common/errors.js'").join("'../errors.js'")]);
 
 /** The module specifiers to generate with, for `typeCheck`. */
-export const TYPECHECK_MODULES = { errors: '../errors.js', enclave: '../enclave.js' };
+export const TYPECHECK_MODULES = { errors: '../errors.js', enclave: '../enclave.js', runtime: '../edl-runtime/index.js' };
 
 /**
  * Type-checks generated files under the strictest settings. `files` maps a name (a folder per
- * EDL, e.g. `3/demo_u.ts`) to contents; they import `../errors.js` (the real errors.ts) and
+ * EDL, e.g. `3/demo_u.ts`) to contents; they import `../errors.js` (the real errors.ts),
+ * `../edl-runtime/index.js` (the real src/edl/runtime/, checked under the same settings) and
  * `../enclave.js` (the `ocall` and `getEvidence` exports of secgear/enclave). Returns formatted diagnostics.
  */
 export function typeCheck(files: Record<string, string>): string[] {
@@ -181,6 +189,7 @@ export function typeCheck(files: Record<string, string>): string[] {
     [`${VROOT}/package.json`, '{ "type": "module" }'],
     [`${VROOT}/errors.ts`, errorsSource],
     [`${VROOT}/enclave.ts`, ENCLAVE_MODULE_TYPES],
+    ...runtimeSources,
   ]);
   for (const [name, text] of Object.entries(files)) virtual.set(`${VROOT}/${name}`, text);
   const host = ts.createCompilerHost(STRICT, true);

@@ -9,7 +9,7 @@
  */
 import type { BufferShape, FunctionModel, OcallModel, ParamModel, SizeTerm } from '../model.js';
 import { jsName, prop, str } from './names.js';
-import type { HelperSet } from './prelude.js';
+import type { HelperSet } from './helpers.js';
 import { elementCount, locating, type SizeRefs } from './sizes.js';
 import { describe, type TypeGen } from './types.js';
 

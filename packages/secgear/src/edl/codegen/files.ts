@@ -1,12 +1,12 @@
 /**
- * Assembles `<name>_u.ts` (host side) and `<name>_t.ts` (enclave side). Each file is
- * self-contained: it needs only the public entry points `secgear/errors` and, in the
- * enclave, `secgear/enclave` (module names configurable).
+ * Assembles `<name>_u.ts` (host side) and `<name>_t.ts` (enclave side). Each file needs
+ * only the SDK's public entry points: `secgear/edl-runtime` (the checks it calls),
+ * `secgear/errors` and, in the enclave, `secgear/enclave` (module names configurable).
  */
 import type { EdlModel, FunctionModel } from '../model.js';
 import { CallGen } from './calls.js';
 import { jsName, pascalCase, str } from './names.js';
-import { HelperSet } from './prelude.js';
+import { HelperSet } from './helpers.js';
 import { CMW_ENCODER, RA_REPORT_DECODER, STD_ECALL_IMPLS, stdEcalls } from './std-ecalls.js';
 import { PFS_IMPORTS, PFS_SUPPORT, STD_OCALL_IMPLS } from './std-ocalls.js';
 import { TypeGen } from './types.js';
@@ -16,6 +16,7 @@ export interface FileOptions {
   maxBufferBytes: number;
   errorsModule: string;
   enclaveModule: string;
+  runtimeModule: string;
   /** The EDL file's base name, for the header comment. */
   source: string;
 }
@@ -50,24 +51,23 @@ function constants(model: EdlModel): string[] {
   return model.constants.map((c) => `/** enum constant ${c.name} */\nexport const ${c.name} = ${c.value.toString()};`);
 }
 
-/** Everything after the main API: shared types, struct support, helpers. */
+/** Everything after the main API: shared types, struct support. */
 function tail(t: TypeGen, h: HelperSet, o: FileOptions): string[] {
   const out: string[] = [];
   if (t.usesHandle) out.push('/** A pointer value from the other side: opaque, it can only be passed back. */\nexport type EdlHandle = bigint & { readonly __edlHandle: true };');
   if (t.usesRef) out.push('/** A value the callee writes: C\'s [out] pointer to one value, or an [in, out] string. */\nexport interface EdlRef<T> {\n  value: T;\n}');
-  // support code may pull in more helpers, so render it before the helpers
+  // support code may use more helpers (and $MAX), so render it before deciding on $MAX
   t.drain();
   const support = [...t.support.values()];
-  const helpers = h.emit();
   if (h.needsMax()) out.push(`/** Largest buffer either side accepts (generator option maxBufferBytes). */\nconst $MAX = ${o.maxBufferBytes};`);
-  if (h.has('len')) out.push(`const $MAX_BIG = ${o.maxBufferBytes}n;`);
-  out.push(...support, ...helpers);
+  out.push(...support);
   return out;
 }
 
-function imports(body: string, o: FileOptions, extra: string[] = []): string[] {
+/** The imports of a file; call after its body is complete (the helpers it uses are known). */
+function imports(body: string, h: HelperSet, o: FileOptions, extra: string[] = []): string[] {
   const names = ['ErrorCode', 'SecGearError'].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
-  return [...(names.length ? [`import { ${names.join(', ')} } from ${str(o.errorsModule)};`] : []), ...extra];
+  return [...(names.length ? [`import { ${names.join(', ')} } from ${str(o.errorsModule)};`] : []), ...h.importLine(o.runtimeModule, str), ...extra];
 }
 
 export function untrustedFile(model: EdlModel, o: FileOptions): string {
@@ -128,7 +128,7 @@ export function untrustedFile(model: EdlModel, o: FileOptions): string {
   const types = t.declarations();
   const rest = tail(t, h, o);
   const body = [...types, manifestConst(model, o), ...constants(model), ...main, ...rest].join('\n\n');
-  return [...header(model, o, 'host side'), ...imports(body, o, pfs ? PFS_IMPORTS : []), '', body, ''].join('\n');
+  return [...header(model, o, 'host side'), ...imports(body, h, o, pfs ? PFS_IMPORTS : []), '', body, ''].join('\n');
 }
 
 export function trustedFile(model: EdlModel, o: FileOptions): string {
@@ -169,7 +169,7 @@ export function trustedFile(model: EdlModel, o: FileOptions): string {
   const body = [...types, manifestConst(model, o), ...constants(model), ...main, ...rest].join('\n\n');
   const enclaveNames = [...(std.length ? ['getEvidence as $getEvidence'] : []), ...(model.ocalls.length ? ['ocall as $ocall'] : [])];
   const enclaveImport = enclaveNames.length ? [`import { ${enclaveNames.join(', ')} } from ${str(o.enclaveModule)};`] : [];
-  return [...header(model, o, 'enclave side'), ...imports(body, o, enclaveImport), '', body, ''].join('\n');
+  return [...header(model, o, 'enclave side'), ...imports(body, h, o, enclaveImport), '', body, ''].join('\n');
 }
 
 /** Exported value names of each file, for collision checks. */

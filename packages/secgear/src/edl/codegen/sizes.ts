@@ -6,7 +6,7 @@
  */
 import type { SourceLocation } from '../diagnostics.js';
 import type { BufferShape, SizeTerm } from '../model.js';
-import type { HelperSet } from './prelude.js';
+import type { HelperSet } from './helpers.js';
 
 export interface SizeRefs {
   /** Code for the (already checked) value of a parameter or member. */
@@ -53,8 +53,8 @@ function termCode(t: SizeTerm, refs: SizeRefs, h: HelperSet, w: string, k: strin
     if (t.value < 0n || t.value > BigInt(maxBytes)) throw new SizeLimitError(`constant size ${t.value} is outside 0..${maxBytes} (maxBufferBytes)`);
     return Number(t.value);
   }
-  if (t.kind === 'ref') return `${h.use('len')}(${refs.ref(t.name)}, ${w}, ${k})`;
-  return `${h.use('len')}(${bigintExpr(t, refs, h, w, k)}, ${w}, ${k})`;
+  if (t.kind === 'ref') return `${h.use('len')}(${refs.ref(t.name)}, $MAX, ${w}, ${k})`;
+  return `${h.use('len')}(${bigintExpr(t, refs, h, w, k)}, $MAX, ${w}, ${k})`;
 }
 
 /**
@@ -71,7 +71,7 @@ export function elementCount(shape: BufferShape, refs: SizeRefs, w: string, k: s
     return total / shape.elemSize;
   }
   if (!shape.count && shape.elemSize === 1) return size;
-  return `${h.use('elems')}(${count}, ${size}, ${shape.elemSize}, ${w}, ${k})`;
+  return `${h.use('elems')}(${count}, ${size}, ${shape.elemSize}, $MAX, ${w}, ${k})`;
 }
 
 export const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024;

@@ -7,7 +7,7 @@
 import { isByteLike } from '../c-types.js';
 import type { BufferShape, EdlModel, EnumModel, MemberModel, StructModel, ValueType } from '../model.js';
 import { prop, str } from './names.js';
-import type { HelperSet } from './prelude.js';
+import type { HelperSet } from './helpers.js';
 import { elementCount, locating, type SizeRefs } from './sizes.js';
 import { cycleReaching, needingEncode } from './struct-graph.js';
 
@@ -148,9 +148,9 @@ export class TypeGen {
   /** Checks an array of any length (sizefunc buffers). */
   decodeAnyArray(elem: Elem, v: string, w: string, k: string): string {
     const typed = typedArrayOf(elem);
-    if (typed === 'Uint8Array') return `${this.h.use('bytesAny')}(${v}, 1, ${w}, ${k})`;
-    if (typed) return `${this.h.use('view')}(${v}, ${this.h.use('bytesAny')}(${v}, ${typed}.BYTES_PER_ELEMENT, ${w}, ${k}).length / ${typed}.BYTES_PER_ELEMENT, ${typed}, ${w}, ${k})`;
-    return `${this.h.use('arrAny')}(${v}, ${w}, ${k}).map(($e, $i) => ${this.decode(elem, '$e', w, `${k} + '[' + $i + ']'`)})`;
+    if (typed === 'Uint8Array') return `${this.h.use('bytesAny')}(${v}, 1, $MAX, ${w}, ${k})`;
+    if (typed) return `${this.h.use('view')}(${v}, ${this.h.use('bytesAny')}(${v}, ${typed}.BYTES_PER_ELEMENT, $MAX, ${w}, ${k}).length / ${typed}.BYTES_PER_ELEMENT, ${typed}, ${w}, ${k})`;
+    return `${this.h.use('arrAny')}(${v}, $MAX, ${w}, ${k}).map(($e, $i) => ${this.decode(elem, '$e', w, `${k} + '[' + $i + ']'`)})`;
   }
 
   needsEncode(t: ValueType): boolean {
