@@ -68,6 +68,10 @@ export function registerCodegen(program: Command): void {
         for (const d of error.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
         const errors = error.diagnostics.filter((d) => d.severity === 'error').length;
         process.stderr.write(`secgear codegen: ${errors} error${errors === 1 ? '' : 's'}; nothing written\n`);
+        if (opts.json) {
+          const diagnostics = error.diagnostics.map((d) => ({ ...d.loc, severity: d.severity, message: d.message, ...(d.hint ? { hint: d.hint } : {}) }));
+          process.stdout.write(`${JSON.stringify({ ok: false, code: error.code, diagnostics }, null, 2)}\n`);
+        }
         process.exitCode = 1;
         return;
       }
@@ -81,7 +85,7 @@ export function registerCodegen(program: Command): void {
         written.push(path);
       }
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ files: written, manifest: result.manifest, warnings: result.warnings.map(formatDiagnostic) }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ok: true, files: written, manifest: result.manifest, warnings: result.warnings.map(formatDiagnostic) }, null, 2)}\n`);
       } else {
         for (const path of written) process.stdout.write(`wrote ${path}\n`);
         process.stdout.write(`edlHash ${result.manifest.edlHash}\n`);
