@@ -47,9 +47,20 @@ export const processBackend: Backend = {
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced', env: {} });
     let stderrTail = '';
+    let dying = false;
     child.stderr?.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
+      const text = chunk.toString('utf8');
+      stderrTail = (stderrTail + text).slice(-2000);
+      if (dying) return;
+      // V8's fatal-error report (GC log, native stack) says nothing the CC_ERROR_ENCLAVE_LOST
+      // reason does not; keep the host's stderr readable
+      const fatal = text.search(/<--- Last few GCs --->|FATAL ERROR:/);
+      if (fatal < 0) {
+        process.stderr.write(chunk);
+        return;
+      }
+      dying = true;
+      if (fatal > 0) process.stderr.write(text.slice(0, fatal));
     });
     let exitHandler: ((reason: string) => void) | null = null;
     let terminated = false;
