@@ -72,9 +72,13 @@ function printHuman(result: VerificationResult, path: string): void {
     if (result.claims.debug !== null) out.push(`debug: ${result.claims.debug}`);
   }
   out.push(`appraisal: ${result.appraisal.status}`);
-  for (const reason of result.appraisal.reasons) out.push(`  - ${reason}`);
-  out.push('checks:');
-  for (const c of result.checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}${c.detail ? `: ${c.detail}` : ''}`);
+  // the failed check is already printed above; do not repeat it as a reason or a lone check line
+  const failed = result.failure?.message;
+  for (const reason of result.appraisal.reasons) if (!failed || !reason.includes(failed)) out.push(`  - ${reason}`);
+  if (!(result.checks.length === 1 && result.failure)) {
+    out.push('checks:');
+    for (const c of result.checks) out.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}${c.detail ? `: ${c.detail}` : ''}`);
+  }
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
