@@ -2,6 +2,7 @@
 // EDL interface hash (SHA-384): 8abb9812fff32264861991aaf262975a82d9ba9669faae91678f461e22f8a4c3fd94a2796b0849ade9231b2ad23c7fa9
 /* eslint-disable */
 import { $bi, $call, $count, $fn, $u32 } from 'secgear/edl-runtime';
+import type { EcallOptions, EcallTarget } from 'secgear/edl-runtime';
 
 /** The interface as `secgear build` records it in the image manifest (ecalls, ocalls, edlHash). */
 export const edlInterface = {
@@ -14,20 +15,7 @@ export const edlInterface = {
   ocalls: [],
 } as const;
 
-/** What the proxies need from an enclave: `createEnclave(...)` returns one. */
-export interface EcallTarget {
-  readonly ecall: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined };
-  /** Calls with per-call options (`Enclave.call`); used when a proxy is given options. */
-  call?(name: string, args: unknown[], options?: EcallOptions): Promise<unknown>;
-}
-
-/** Per-call options a proxy passes to `Enclave.call`. */
-export interface EcallOptions {
-  /** Time limit of this call in milliseconds (CC_ERROR_TIMEOUT past it). */
-  timeoutMs?: number;
-  /** Cancels the call (CC_ERROR_CANCELLED). */
-  signal?: AbortSignal;
-}
+export type { EcallOptions, EcallTarget };
 
 /** The ocalls the host implements for this enclave (arguments are checked before they are called). */
 export interface EdlBenchOcalls {

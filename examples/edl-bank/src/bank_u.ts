@@ -3,6 +3,7 @@
 // C headers named by include (no effect on TypeScript): secgear_urts.h
 /* eslint-disable */
 import { $args, $bi, $bytes, $call, $count, $elems, $enum, $fn, $i64, $implements, $len, $obj, $str, $u32, $view, $withDefaults } from 'secgear/edl-runtime';
+import type { EcallOptions, EcallTarget } from 'secgear/edl-runtime';
 
 /** struct Account (48 bytes in C) */
 export interface Account {
@@ -51,20 +52,7 @@ export const edlInterface = {
   ],
 } as const;
 
-/** What the proxies need from an enclave: `createEnclave(...)` returns one. */
-export interface EcallTarget {
-  readonly ecall: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined };
-  /** Calls with per-call options (`Enclave.call`); used when a proxy is given options. */
-  call?(name: string, args: unknown[], options?: EcallOptions): Promise<unknown>;
-}
-
-/** Per-call options a proxy passes to `Enclave.call`. */
-export interface EcallOptions {
-  /** Time limit of this call in milliseconds (CC_ERROR_TIMEOUT past it). */
-  timeoutMs?: number;
-  /** Cancels the call (CC_ERROR_CANCELLED). */
-  signal?: AbortSignal;
-}
+export type { EcallOptions, EcallTarget };
 
 /** The ocalls the host implements for this enclave (arguments are checked before they are called). */
 export interface BankOcalls {

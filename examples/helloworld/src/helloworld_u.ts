@@ -3,6 +3,7 @@
 // C headers named by include (no effect on TypeScript): secgear_urts.h
 /* eslint-disable */
 import { $args, $bytes, $call, $fn, $i32, $implements, $obj, $str, $u32, $withDefaults } from 'secgear/edl-runtime';
+import type { EcallOptions, EcallTarget } from 'secgear/edl-runtime';
 
 /** The interface as `secgear build` records it in the image manifest (ecalls, ocalls, edlHash). */
 export const edlInterface = {
@@ -19,20 +20,7 @@ export const edlInterface = {
   ],
 } as const;
 
-/** What the proxies need from an enclave: `createEnclave(...)` returns one. */
-export interface EcallTarget {
-  readonly ecall: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined };
-  /** Calls with per-call options (`Enclave.call`); used when a proxy is given options. */
-  call?(name: string, args: unknown[], options?: EcallOptions): Promise<unknown>;
-}
-
-/** Per-call options a proxy passes to `Enclave.call`. */
-export interface EcallOptions {
-  /** Time limit of this call in milliseconds (CC_ERROR_TIMEOUT past it). */
-  timeoutMs?: number;
-  /** Cancels the call (CC_ERROR_CANCELLED). */
-  signal?: AbortSignal;
-}
+export type { EcallOptions, EcallTarget };
 
 /** The ocalls the host implements for this enclave (arguments are checked before they are called). */
 export interface HelloworldOcalls {

@@ -80,24 +80,8 @@ export function untrustedFile(model: EdlModel, o: FileOptions): string {
   const pfs = std.some((u) => STD_OCALL_IMPLS[u.name].pfs);
 
   const main: string[] = [];
-  main.push(
-    [
-      '/** What the proxies need from an enclave: `createEnclave(...)` returns one. */',
-      'export interface EcallTarget {',
-      '  readonly ecall: { readonly [name: string]: ((...args: any[]) => Promise<unknown>) | undefined };',
-      '  /** Calls with per-call options (`Enclave.call`); used when a proxy is given options. */',
-      '  call?(name: string, args: unknown[], options?: EcallOptions): Promise<unknown>;',
-      '}',
-      '',
-      '/** Per-call options a proxy passes to `Enclave.call`. */',
-      'export interface EcallOptions {',
-      '  /** Time limit of this call in milliseconds (CC_ERROR_TIMEOUT past it). */',
-      '  timeoutMs?: number;',
-      '  /** Cancels the call (CC_ERROR_CANCELLED). */',
-      '  signal?: AbortSignal;',
-      '}',
-    ].join('\n'),
-  );
+  // the proxies' shared types come from the runtime; re-exported so callers can name them
+  main.push('export type { EcallOptions, EcallTarget };');
   main.push(`/** The ocalls the host implements for this enclave (arguments are checked before they are called). */\nexport interface ${Ocalls} {\n${model.ocalls.map((u) => `  /** ${calls.doc(u, 'ocall')} */\n${calls.implMember(u)}`).join('\n')}\n}`);
   const inputType = std.length ? `Omit<${Ocalls}, ${std.map((u) => str(u.name)).join(' | ')}> & Partial<Pick<${Ocalls}, ${std.map((u) => str(u.name)).join(' | ')}>>` : Ocalls;
   const params = model.ocalls.length ? `$impl: ${inputType}${pfs ? ', options: StdOcallOptions = {}' : ''}` : `_impl: ${Ocalls} = {}`;
@@ -128,7 +112,8 @@ export function untrustedFile(model: EdlModel, o: FileOptions): string {
   const types = t.declarations();
   const rest = tail(t, h, o);
   const body = [...types, manifestConst(model, o), ...constants(model), ...main, ...rest].join('\n\n');
-  return [...header(model, o, 'host side'), ...imports(body, h, o, pfs ? PFS_IMPORTS : []), '', body, ''].join('\n');
+  const sharedTypes = `import type { EcallOptions, EcallTarget } from ${str(o.runtimeModule)};`;
+  return [...header(model, o, 'host side'), ...imports(body, h, o, [sharedTypes, ...(pfs ? PFS_IMPORTS : [])]), '', body, ''].join('\n');
 }
 
 export function trustedFile(model: EdlModel, o: FileOptions): string {

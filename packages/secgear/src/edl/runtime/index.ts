@@ -6,3 +6,4 @@
  */
 export * from './checks.js';
 export * from './tables.js';
+export type { EcallOptions, EcallTarget } from './types.js';
