@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { derOid, derSmallInteger, derTime, derTlv, derUnsignedInteger } from '../../src/backends/sim-platform/der-writer.js';
+import { derOid, derSmallInteger, derTime, derTlv, derUnsignedInteger } from '../../src/common/der-writer.js';
 import { SIM_ORGANIZATION, createSimCertificates } from '../../src/backends/sim-platform/sim-certificates.js';
 import { verifyCertificateChain } from '../../src/attest/pki/chain.js';
 import { toHex } from '../../src/common/bytes.js';

@@ -5,33 +5,7 @@
  */
 import { createHash, generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
 import type { CollateralItem, TcbStatus, TrustAnchor } from '../../src/attest/types.js';
-
-// --- minimal DER writer (only what the SGX extension needs) ---
-function tlv(tag: number, body: Uint8Array): Uint8Array {
-  const len = body.length < 0x80 ? [body.length] : body.length < 0x100 ? [0x81, body.length] : [0x82, body.length >> 8, body.length & 0xff];
-  return Uint8Array.from([tag, ...len, ...body]);
-}
-const seq = (...parts: Uint8Array[]) => tlv(0x30, Uint8Array.from(parts.flatMap((p) => [...p])));
-const octets = (b: Uint8Array) => tlv(0x04, b);
-function int(n: number): Uint8Array {
-  const bytes: number[] = [];
-  do {
-    bytes.unshift(n & 0xff);
-    n = Math.floor(n / 256);
-  } while (n > 0);
-  if (bytes[0] & 0x80) bytes.unshift(0);
-  return tlv(0x02, Uint8Array.from(bytes));
-}
-function oid(dotted: string): Uint8Array {
-  const [a, b, ...rest] = dotted.split('.').map(Number);
-  const out = [a * 40 + b];
-  for (const n of rest) {
-    const chunk = [n & 0x7f];
-    for (let v = Math.floor(n / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
-    out.push(...chunk);
-  }
-  return tlv(0x06, Uint8Array.from(out));
-}
+import { derOctetString as octets, derOid as oid, derSequence as seq, derSmallInteger as int, derTlv as tlv } from '../../src/common/der-writer.js';
 
 const SGX = '1.2.840.113741.1.13.1';
 

@@ -1,71 +1,40 @@
 /**
  * A throw-away PKI for tests of the SEV-SNP, Nitro, CCA, virtCCA and RA-TLS verifiers: CA and
- * leaf certificates with chosen names, keys, validity, serial and raw extensions, built with a
- * small DER writer and node:crypto. Nothing made here is trusted by the verifiers unless a test
+ * leaf certificates with chosen names, keys, validity, serial and raw extensions, built with the
+ * SDK's DER writer and node:crypto. Nothing made here is trusted by the verifiers unless a test
  * passes it as an anchor.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import {
+  derBitString,
+  derBoolean,
+  derContext,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSet,
+  derSmallInteger,
+  derTime,
+  derTlv,
+  derUnsignedInteger,
+  derUtf8String,
+} from '../../src/common/der-writer.js';
 
-// --- minimal DER writer ---
-function tlv(tag: number, body: Uint8Array): Uint8Array {
-  const n = body.byteLength;
-  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  const out = new Uint8Array(1 + len.length + n);
-  out[0] = tag;
-  out.set(len, 1);
-  out.set(body, 1 + len.length);
-  return out;
-}
-
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
-}
-
+/** The DER writer, under the short names these tests use. */
 export const der = {
-  tlv,
-  sequence: (...items: Uint8Array[]) => tlv(0x30, cat(...items)),
-  set: (...items: Uint8Array[]) => tlv(0x31, cat(...items)),
-  integer(n: number): Uint8Array {
-    const bytes: number[] = [];
-    do {
-      bytes.unshift(n & 0xff);
-      n = Math.floor(n / 256);
-    } while (n > 0);
-    if (bytes[0] & 0x80) bytes.unshift(0);
-    return tlv(0x02, new Uint8Array(bytes));
-  },
-  unsigned(magnitude: Uint8Array): Uint8Array {
-    let i = 0;
-    while (i < magnitude.byteLength - 1 && magnitude[i] === 0) i++;
-    const trimmed = magnitude.subarray(i);
-    return tlv(0x02, trimmed[0] & 0x80 ? cat(new Uint8Array([0]), trimmed) : trimmed);
-  },
-  oid(dotted: string): Uint8Array {
-    const [a, b, ...rest] = dotted.split('.').map(Number);
-    const out = [a * 40 + b];
-    for (const n of rest) {
-      const chunk = [n & 0x7f];
-      for (let v = Math.floor(n / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
-      out.push(...chunk);
-    }
-    return tlv(0x06, new Uint8Array(out));
-  },
-  ia5: (text: string) => tlv(0x16, new TextEncoder().encode(text)),
-  utf8: (text: string) => tlv(0x0c, new TextEncoder().encode(text)),
-  octets: (bytes: Uint8Array) => tlv(0x04, bytes),
-  bitString: (bytes: Uint8Array) => tlv(0x03, cat(new Uint8Array([0]), bytes)),
-  boolean: (value: boolean) => new Uint8Array([0x01, 0x01, value ? 0xff : 0x00]),
-  context: (n: number, value: Uint8Array) => tlv(0xa0 + n, value),
-  time(date: Date): Uint8Array {
-    const iso = date.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
-    return date.getUTCFullYear() < 2050 ? tlv(0x17, new TextEncoder().encode(iso.slice(2))) : tlv(0x18, new TextEncoder().encode(iso));
-  },
+  tlv: derTlv,
+  sequence: derSequence,
+  set: derSet,
+  integer: derSmallInteger,
+  unsigned: derUnsignedInteger,
+  oid: derOid,
+  ia5: (text: string) => derTlv(0x16, new TextEncoder().encode(text)),
+  utf8: derUtf8String,
+  octets: derOctetString,
+  bitString: (bytes: Uint8Array) => derBitString(bytes),
+  boolean: derBoolean,
+  context: (n: number, value: Uint8Array) => derContext(n, value, true),
+  time: derTime,
 };
 
 const ATTRIBUTES: Record<string, string> = { CN: '2.5.4.3', O: '2.5.4.10', OU: '2.5.4.11', C: '2.5.4.6', L: '2.5.4.7', ST: '2.5.4.8' };

@@ -18,7 +18,7 @@ import {
   derTime,
   derUnsignedInteger,
   derUtf8String,
-} from './der-writer.js';
+} from '../../common/der-writer.js';
 
 /** Organisation name of every simulated certificate; how the sim verifier recognises a sim root. */
 export const SIM_ORGANIZATION = 'secGear simulation (no hardware protection)';

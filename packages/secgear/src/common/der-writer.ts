@@ -1,8 +1,8 @@
 /**
- * The few DER encoders the simulated certificate authority needs (X.690): enough to write an
- * X.509 v3 certificate with an ECDSA key. Reading DER lives in src/attest/pki/der.ts.
+ * DER encoders (X.690): enough to write X.509 v3 certificates and extensions (the simulated
+ * certificate authority, test PKIs). Reading DER lives in src/attest/pki/der.ts.
  */
-import { concatBytes } from '../../common/bytes.js';
+import { concatBytes } from './bytes.js';
 
 function lengthBytes(length: number): Uint8Array {
   if (length < 0x80) return Uint8Array.of(length);
