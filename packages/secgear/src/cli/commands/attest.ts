@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { fromHex, isBytes, toHex } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
-import { MAX_NONCE_SIZE, REPORT_DATA_SIZE } from '../../common/platform-ops.js';
+import { MAX_BINDING_DATA_SIZE, MAX_BINDING_NONCE_SIZE as MAX_NONCE_SIZE } from '../../common/evidence-binding.js';
 import { builtinOcalls } from '../../host/builtin-ocalls.js';
 import { createEnclave } from '../../host/create-enclave.js';
 import { loadImage } from '../../image/verify-image.js';
@@ -42,7 +42,7 @@ export function registerAttest(program: Command): void {
     .argument('<image>', '.sgimg file')
     .requiredOption('--nonce <hex>', `the verifier's challenge, up to ${MAX_NONCE_SIZE} bytes`, hexOption(MAX_NONCE_SIZE))
     .requiredOption('-o, --output <file>', 'where to write the evidence (binary)')
-    .option('--report-data <hex>', `with --ecall: up to ${REPORT_DATA_SIZE} bytes passed to that ecall as its second argument`, hexOption(REPORT_DATA_SIZE))
+    .option('--report-data <hex>', `with --ecall: up to ${MAX_BINDING_DATA_SIZE} bytes passed to that ecall as its second argument`, hexOption(MAX_BINDING_DATA_SIZE))
     .option('--type <backend>', 'enclave backend: sim, process or auto', 'sim')
     .option('--ecall <name>', "call this ecall of the image as (nonce, reportData) instead of the runtime's built-in evidence")
     .option('--debug', 'allow starting a debug image')
