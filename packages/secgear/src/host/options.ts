@@ -1,5 +1,7 @@
 import type { SimulatedPlatformOptions } from '../common/platform.js';
 import type { LogLevel } from '../common/protocol.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import type { BuiltinOcallRegistry } from './builtin-ocalls.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OcallImplementation = (...args: any[]) => unknown;
@@ -49,6 +51,10 @@ export interface CreateEnclaveOptions {
   onLog?: (level: LogLevel, message: string) => void;
   /** Simulated platform settings (sim and process backends): where per-machine secrets live. */
   platform?: SimulatedPlatformOptions;
+  /** The backends `type` is looked up in. Default: `defaultBackends` (sim, process and any registered with registerBackend). */
+  backends?: BackendRegistry;
+  /** Runtime-implemented ocalls an image may declare without `ocalls` having them. Default: `defaultBuiltinOcalls`. */
+  builtinOcalls?: BuiltinOcallRegistry;
   /** Refuse the image unless it has this measurement / signer (hex or bytes). */
   expect?: { measurement?: string | Uint8Array; signer?: string | Uint8Array };
 }

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { fromHex, isBytes, toHex } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import { MAX_BINDING_DATA_SIZE, MAX_BINDING_NONCE_SIZE as MAX_NONCE_SIZE } from '../../common/evidence-binding.js';
-import { builtinOcalls } from '../../host/builtin-ocalls.js';
+import { defaultBuiltinOcalls } from '../../host/builtin-ocalls.js';
 import { createEnclave } from '../../host/create-enclave.js';
 import { loadImage } from '../../image/verify-image.js';
 
@@ -60,7 +60,7 @@ export function registerAttest(program: Command): void {
       const refuse = (name: string) => () => {
         throw new SecGearError(ErrorCode.OCALL_FAILED, `ocall "${name}" has no implementation under secgear attest`);
       };
-      const ocalls = Object.fromEntries(manifest.ocalls.filter((o) => !builtinOcalls.has(o.name)).map((o) => [o.name, refuse(o.name)]));
+      const ocalls = Object.fromEntries(manifest.ocalls.filter((o) => !defaultBuiltinOcalls.has(o.name)).map((o) => [o.name, refuse(o.name)]));
       const enclave = await createEnclave(image, {
         type: opts.type,
         ocalls,
