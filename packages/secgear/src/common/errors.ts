@@ -40,6 +40,9 @@ export const ErrorCode = {
   INVALID_COLLATERAL: 'CC_ERROR_INVALID_COLLATERAL',
   /** Evidence that verified but that the caller's policy (or appraisal) does not accept. */
   ATTESTATION_REJECTED: 'CC_ERROR_ATTESTATION_REJECTED',
+  // TEE device files (/dev/attestation, configfs-tsm, RTMRs)
+  TEE_DEVICE: 'CC_ERROR_TEE_DEVICE',
+  TEE_DEVICE_BUSY: 'CC_ERROR_TEE_DEVICE_BUSY',
   // EDL
   EDL_SYNTAX: 'CC_ERROR_EDL_SYNTAX',
   EDL_SEMANTIC: 'CC_ERROR_EDL_SEMANTIC',
