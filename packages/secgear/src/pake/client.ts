@@ -7,7 +7,7 @@
  *   ◀──FINISHED── receive(): ready; then encrypt() ──DATA──▶  ◀──DATA── decrypt()
  */
 import { randomBytes } from 'node:crypto';
-import { bytesEqual, zeroize } from '../common/bytes.js';
+import { bytesEqual, copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError, type ErrorCodeName } from '../common/errors.js';
 // through the entry point, which registers every TEE verifier plug-in
 import { BINDING_CHECK, verifyEvidence } from '../attest/index.js';
@@ -68,10 +68,10 @@ export class PakeClient {
 
   constructor(options: PakeClientOptions) {
     if (options === null || typeof options !== 'object') throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'PakeClient needs options');
-    this.#idProver = toBytes(options.idProver, 'idProver').slice();
-    this.#password = passwordBytes(options.password).slice();
+    this.#idProver = copyBytes(toBytes(options.idProver, 'idProver'));
+    this.#password = copyBytes(passwordBytes(options.password));
     if (this.#password.byteLength === 0) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'password must not be empty');
-    this.#idVerifier = options.idVerifier === undefined ? undefined : toBytes(options.idVerifier, 'idVerifier').slice();
+    this.#idVerifier = options.idVerifier === undefined ? undefined : copyBytes(toBytes(options.idVerifier, 'idVerifier'));
     const policy = options.attestation?.policy;
     if (!policy || !(policy.measurements?.length || policy.signers?.length)) {
       throw new SecGearError(

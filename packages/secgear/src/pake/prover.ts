@@ -7,7 +7,7 @@
  * The shared key is returned only after the verifier's confirmation MAC has been checked.
  * An instance runs exactly one handshake: every call out of order throws CC_ERROR_PROTOCOL_STATE.
  */
-import { constantTimeEqual, zeroize } from '../common/bytes.js';
+import { constantTimeEqual, copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
@@ -54,10 +54,10 @@ export class Prover {
     this.suite = resolveSuite(options.suite);
     this.#w0 = decodeScalar(this.suite, options.w0, 'w0');
     this.#w1 = decodeScalar(this.suite, options.w1, 'w1');
-    this.#w0Bytes = options.w0.slice();
+    this.#w0Bytes = copyBytes(options.w0);
     this.#session = resolveSession(options);
     // only the test hook is kept, not the options object (which holds secrets)
-    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL]?.slice() };
+    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL] && copyBytes(options[TEST_ONLY_EPHEMERAL]) };
   }
 
   get state(): ProverState {

@@ -7,7 +7,7 @@
  * The shared key is returned only after the prover's confirmation MAC has been checked
  * (RFC 9383 §3.3: no application data before that). One instance runs one handshake.
  */
-import { constantTimeEqual, zeroize } from '../common/bytes.js';
+import { constantTimeEqual, copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
@@ -49,7 +49,7 @@ export class Verifier {
     const { record } = options;
     this.suite = resolveSuite(record.suite);
     this.#w0 = decodeScalar(this.suite, record.w0, 'record.w0');
-    this.#w0Bytes = record.w0.slice();
+    this.#w0Bytes = copyBytes(record.w0);
     try {
       this.#L = decodePoint(this.suite, record.L, 'record.L');
     } catch (cause) {
@@ -57,7 +57,7 @@ export class Verifier {
     }
     this.#session = resolveSession(options);
     // only the test hook is kept, not the options object (which holds secrets)
-    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL]?.slice() };
+    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL] && copyBytes(options[TEST_ONLY_EPHEMERAL]) };
   }
 
   get state(): VerifierState {

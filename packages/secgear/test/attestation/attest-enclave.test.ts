@@ -82,7 +82,7 @@ for (const type of ['sim', 'process'] as const) {
       }
     });
 
-    it('every enclave answers enclave.getEvidence({ nonce }) with empty report data, the host cannot choose it', async () => {
+    it('every enclave answers enclave.getEvidence({ nonce }) binding no data, the host cannot choose it', async () => {
       const nonce = new Uint8Array(32).fill(7);
       const env = await a.getEvidence({ nonce });
       const anchors = [{ kind: 'x509' as const, der: readSimRootCertificate(state.dir) as Uint8Array }];

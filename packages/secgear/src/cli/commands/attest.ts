@@ -31,7 +31,7 @@ const hexOption = (max: number) => (value: string): Uint8Array => {
 
 /**
  * `secgear attest`: starts an enclave, asks the runtime inside it for evidence for the nonce
- * (`enclave.getEvidence`, empty report data) or, with `--ecall`, calls an evidence ecall of the
+ * (`enclave.getEvidence`, no data bound) or, with `--ecall`, calls an evidence ecall of the
  * image's own as `(nonce, reportData)`; writes the evidence bytes and destroys the enclave. The
  * host cannot make evidence by itself: only trusted code can, as on hardware.
  */
