@@ -72,6 +72,9 @@ export function minimumVersion(call: RpcCall): number {
 /** A frame whose header (call id, signature) is wrong: the connection cannot continue. */
 export class RpcFramingError extends RpcDecodeError {}
 
+/** A call id past the table (a newer client): answered CKR_FUNCTION_NOT_SUPPORTED, the frame skipped. */
+export class RpcUnknownCallError extends RpcDecodeError {}
+
 export interface DecodedRequest {
   call: RpcCall;
   args: RpcArg[];
@@ -92,7 +95,8 @@ export function decodeRequest(body: Uint8Array, version: number): DecodedRequest
     throw new RpcFramingError((error as Error).message);
   }
   const call = RPC_CALLS[id];
-  if (id === 0 || call === undefined) throw new RpcFramingError(`unknown call id ${id}`);
+  if (id === 0) throw new RpcFramingError('a request cannot be an ERROR message');
+  if (call === undefined) throw new RpcUnknownCallError(`unknown call id ${id}`);
   if (signature === null || !sameBytes(signature, sigBytes(call.request))) throw new RpcFramingError(`${call.name}: the signature does not match`);
   if (minimumVersion(call) > version) throw new RpcFramingError(`${call.name} needs protocol version ${minimumVersion(call)}, this connection speaks ${version}`);
   return { call, args: readArgs(r, call.request, version, 'request') };

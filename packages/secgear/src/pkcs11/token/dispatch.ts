@@ -7,7 +7,7 @@ import { CKF, CKR } from '../constants.js';
 import type { Attribute, AttributeRequest } from '../rpc/attributes.js';
 import { RPC_HANDSHAKE, rpcCall, type RpcCall } from '../rpc/calls.js';
 import type { Mechanism } from '../rpc/mechanism.js';
-import { decodeRequest, encodeError, encodeResponse, RpcFramingError, type OutBuffer, type RpcArg } from '../rpc/message.js';
+import { decodeRequest, encodeError, encodeResponse, RpcFramingError, RpcUnknownCallError, type OutBuffer, type RpcArg } from '../rpc/message.js';
 import { RpcDecodeError } from '../rpc/wire.js';
 import { CkrError, fail } from './ckr-error.js';
 import { MECHANISMS } from './mechanisms.js';
@@ -148,6 +148,7 @@ export class TokenService {
       ({ call, args } = decodeRequest(body, version));
     } catch (error) {
       if (error instanceof RpcFramingError) return { close: error.message };
+      if (error instanceof RpcUnknownCallError) return { response: encodeError(CKR.FUNCTION_NOT_SUPPORTED) };
       if (error instanceof RpcDecodeError) return { response: encodeError(CKR.DEVICE_ERROR) };
       throw error;
     }
