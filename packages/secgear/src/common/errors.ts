@@ -38,6 +38,8 @@ export const ErrorCode = {
   INVALID_EVIDENCE: 'CC_ERROR_INVALID_EVIDENCE',
   UNKNOWN_EVIDENCE_FORMAT: 'CC_ERROR_UNKNOWN_EVIDENCE_FORMAT',
   INVALID_COLLATERAL: 'CC_ERROR_INVALID_COLLATERAL',
+  /** Evidence that verified but that the caller's policy (or appraisal) does not accept. */
+  ATTESTATION_REJECTED: 'CC_ERROR_ATTESTATION_REJECTED',
   // TEE device files (/dev/attestation, configfs-tsm, RTMRs)
   TEE_DEVICE: 'CC_ERROR_TEE_DEVICE',
   TEE_DEVICE_BUSY: 'CC_ERROR_TEE_DEVICE_BUSY',
