@@ -13,7 +13,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ErrorCode, SecGearError, type ErrorCodeName } from '../../common/errors.js';
 import type { FilePort } from '../tee-files/file-port.js';
-import { requestTsmReport, TSM_PROVIDERS, type TsmProvider, type TsmReport } from '../tee-files/configfs-tsm.js';
+import { checkReportData, requestTsmReport, TSM_PROVIDERS, type TsmProvider, type TsmReport } from '../tee-files/configfs-tsm.js';
 
 const MAX_LINE = 4096;
 const MAX_RESPONSE = 4 * 1024 * 1024;
@@ -165,9 +165,10 @@ function parseAgentResponse(text: string, inblob: Uint8Array): TsmReport {
   const b64 = (key: string) => (typeof value[key] === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value[key] as string) ? new Uint8Array(Buffer.from(value[key] as string, 'base64')) : bad(`${key} is not base64`));
   const outblob = b64('outblob');
   const format = TSM_PROVIDERS[provider as TsmProvider];
-  if (format !== 'cca') {
-    const at = format === 'tdx' ? 48 + 520 : 0x50;
-    if (outblob.byteLength < at + 64 || !outblob.subarray(at, at + 64).every((b, i) => b === inblob[i])) bad('the report does not carry our report data');
+  try {
+    checkReportData(format, outblob, inblob, 'the agent\'s report');
+  } catch {
+    bad('the report does not carry our report data');
   }
   if (!Number.isSafeInteger(value.generation)) bad('generation is not a number');
   return { provider: provider as TsmProvider, format, outblob, auxblob: b64('auxblob'), generation: value.generation as number };
