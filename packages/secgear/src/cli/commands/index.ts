@@ -5,6 +5,7 @@ import { registerCodegen } from './codegen.js';
 import { registerGramine } from './gramine.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
+import { registerP11 } from './p11.js';
 import { registerVerify } from './verify.js';
 import { registerVerifyEvidence } from './verify-evidence.js';
 
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerVerifyEvidence(program);
   registerAttest(program);
   registerGramine(program);
+  registerP11(program);
 }
