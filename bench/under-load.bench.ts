@@ -4,8 +4,8 @@
  * switchless, sealing and verifier figures are measured again. Idle and loaded rounds
  * alternate, so the other work on a shared machine weighs on both alike. Each result is the
  * loaded figure beside the idle one (ratio = loaded / idle), and the suite prints how much
- * slower a figure would be if it had only lost CPU share: a figure that degrades more than
- * that is a finding.
+ * slower a figure would be if it had only lost CPU share (measured: the share of a core a busy
+ * thread got in each phase): a figure that degrades more than that is a finding.
  * "Idle" means without the bench's own load; on a shared machine other work still runs, and
  * each result's `conditions` says how much.
  * Also here: the switchless target under load, switchless p50 ≤ 1.1× a normal ecall's p50
@@ -19,13 +19,13 @@ import { clearVerificationCaches, verifyEvidence } from 'secgear/attest';
 import { intelSamples, intelCollateral } from './attest-intel.bench.js';
 import { conditionsBetween, sampleLoad, type Conditions, type LoadSample } from './lib/conditions.js';
 import { buildBenchEnclave } from './lib/enclave-image.js';
-import { startBusyLoad } from './lib/load.js';
+import { measureCpuShare, startBusyLoad } from './lib/load.js';
 import { coldLatencies, latencies, percentile, throughput } from './lib/measure.js';
 import type { BenchResult, BenchSuite } from './lib/types.js';
 import type { ecalls as BenchEcalls } from './enclaves/bench-enclave.js';
 import type { ecalls as SealingEcalls } from './enclaves/sealing-enclave.js';
 
-const ROUNDS = 2;
+const ROUNDS = 3;
 const BUSY_THREADS = 2;
 const CALLS = 5000;
 
@@ -59,12 +59,6 @@ async function measureAll(images: { bench: string; sealing: string }, stateDir: 
   return out;
 }
 
-/** How many times slower a single thread gets from losing CPU share when `extra` busy threads join a machine at load `load`. */
-function cpuShareSlowdown(load: number, cores: number, extra: number): number {
-  const share = (l: number) => Math.min(1, cores / Math.max(1, l));
-  return share(load) / share(load + extra);
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -79,13 +73,16 @@ const suite: BenchSuite = {
       const idle: Figure[][] = [];
       const loaded: Figure[][] = [];
       const samples: { idle: LoadSample[]; loaded: LoadSample[] } = { idle: [], loaded: [] };
+      const share = { idle: [] as number[], loaded: [] as number[] };
       for (let round = 0; round < ROUNDS; round++) {
         samples.idle.push(sampleLoad());
+        share.idle.push(measureCpuShare());
         idle.push(await measureAll(images, join(dir, 'sim')));
         samples.idle.push(sampleLoad());
         const load = await startBusyLoad(BUSY_THREADS, 300);
         try {
           samples.loaded.push(sampleLoad());
+          share.loaded.push(measureCpuShare());
           loaded.push(await measureAll(images, join(dir, 'sim')));
           samples.loaded.push(sampleLoad());
         } finally {
@@ -95,9 +92,12 @@ const suite: BenchSuite = {
       const at = (rounds: Figure[][], i: number) => median(rounds.map((r) => r[i].value));
       const idleConditions = conditionsBetween(samples.idle[0], samples.idle[samples.idle.length - 1]);
       const loadedConditions: Conditions = conditionsBetween(samples.loaded[0], samples.loaded[samples.loaded.length - 1], BUSY_THREADS);
-      const expected = cpuShareSlowdown(idleConditions.load, idleConditions.cores, BUSY_THREADS);
+      const [idleShare, loadedShare] = [median(share.idle), median(share.loaded)];
+      const expected = idleShare / loadedShare;
       const results: Array<Omit<BenchResult, 'ratio'> & { ratio?: number }> = [];
-      process.stderr.write(`  losing CPU share alone would make a figure ${expected.toFixed(2)}x slower (load ${idleConditions.load} + ${BUSY_THREADS} busy threads on ${idleConditions.cores} cores)\n`);
+      process.stderr.write(
+        `  a busy thread got ${(idleShare * 100).toFixed(0)}% of a core idle, ${(loadedShare * 100).toFixed(0)}% loaded: losing CPU share alone makes CPU-bound work ${expected.toFixed(2)}x slower\n`,
+      );
       idle[0].forEach((figure, i) => {
         const [quiet, busy] = [at(idle, i), at(loaded, i)];
         const slowdown = figure.better === 'lower' ? busy / quiet : quiet / busy;

@@ -32,3 +32,18 @@ export async function startBusyLoad(threads = 2, maxSeconds = 120): Promise<Busy
     },
   };
 }
+
+/**
+ * The share of one core a busy thread gets here right now: spin for `ms` of wall time and
+ * compare the CPU time the process was given. 1 on an idle machine; 0.25 when four runnable
+ * threads share each core. How much slower CPU-bound work must get is the ratio of two shares.
+ */
+export function measureCpuShare(ms = 300): number {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let x = 0;
+  while (performance.now() - t0 < ms) x++;
+  const cpu = process.cpuUsage(cpu0);
+  const wall = (performance.now() - t0) * 1000;
+  return Math.min(1, (cpu.user + cpu.system) / wall + (x & 0));
+}
