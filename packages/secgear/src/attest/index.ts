@@ -14,6 +14,7 @@ export { VerifierRegistry, defaultVerifiers, registerVerifier, unregisterVerifie
 // what evidence binds (the nonce and data of getEvidence), checked the same way by every consumer
 export { evidenceBinding, checkEvidenceBinding, reportDataBinds, BINDING_CHECK, EVIDENCE_BINDING_DOMAIN, EVIDENCE_BINDING_SIZE } from './evidence-binding.js';
 export type { EvidenceBindingInput } from './evidence-binding.js';
+export { clearVerificationCaches } from './caches.js';
 export { appraisePeer, type AttestationPolicy, type PeerAttestation } from './peer-appraisal.js';
 export { EVIDENCE_MEDIA_TYPES, formatForMediaType } from './media-types.js';
 export type * from './types.js';

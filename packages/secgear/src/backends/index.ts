@@ -1,10 +1,12 @@
+import { createCvmBackend } from './cvm/index.js';
+import { createGramineSgxBackend } from './gramine-sgx/index.js';
 import { processBackend } from './process/index.js';
 import { BackendRegistry } from './registry.js';
 import { simBackend } from './sim/index.js';
 import type { Backend } from './types.js';
 
 /** The built-in backends, one line each; `new BackendRegistry(builtInBackends)` starts from them. */
-export const builtInBackends: readonly Backend[] = Object.freeze([simBackend, processBackend]);
+export const builtInBackends: readonly Backend[] = Object.freeze([simBackend, processBackend, createGramineSgxBackend(), createCvmBackend()]);
 
 /** The registry `createEnclave` uses when not given one. */
 export const defaultBackends = new BackendRegistry(builtInBackends);
@@ -24,9 +26,11 @@ export function listBackends(): Backend[] {
 }
 
 /** Resolves a backend `type` in the default registry: a name, or `auto` for the strongest available here. */
-export function resolveBackend(type: string): Backend {
+export function resolveBackend(type: string): Promise<Backend> {
   return defaultBackends.resolve(type);
 }
 
 export { BackendRegistry } from './registry.js';
-export type { Backend, BackendStartParams, EnclaveTransport } from './types.js';
+export type { Availability, Backend, BackendStartParams, EnclaveTransport } from './types.js';
+export { createGramineSgxBackend, type GramineSgxBackendOptions, type GramineLaunchParams } from './gramine-sgx/index.js';
+export { createCvmBackend, type CvmBackendOptions } from './cvm/index.js';

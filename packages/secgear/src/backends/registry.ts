@@ -41,9 +41,11 @@ export class BackendRegistry {
   }
 
   /** Resolves a `type`: a name, or `auto` for the strongest backend available here. */
-  resolve(type: string): Backend {
+  async resolve(type: string): Promise<Backend> {
     if (type === 'auto') {
-      const usable = this.list().filter((b) => b.available().ok).sort((a, b) => b.strength - a.strength);
+      const all = this.list();
+      const availability = await Promise.all(all.map(async (b) => (await b.available()).ok));
+      const usable = all.filter((_, i) => availability[i]).sort((a, b) => b.strength - a.strength);
       if (usable.length === 0) throw new SecGearError(ErrorCode.NOT_SUPPORTED, 'no enclave backend is available on this machine');
       return usable[0];
     }
@@ -51,7 +53,7 @@ export class BackendRegistry {
     if (!backend) {
       throw new SecGearError(ErrorCode.NOT_SUPPORTED, `unknown enclave type "${type}"; use one of: auto, ${[...this.#backends.keys()].join(', ')}`);
     }
-    const availability = backend.available();
+    const availability = await backend.available();
     if (!availability.ok) throw new SecGearError(ErrorCode.NOT_SUPPORTED, `backend "${type}" cannot run here: ${availability.reason}`);
     return backend;
   }

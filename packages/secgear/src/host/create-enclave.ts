@@ -1,6 +1,6 @@
 import { bytesEqual, fromHex, toHex } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
-import type { EnclaveIdentity } from '../common/platform.js';
+import type { EnclaveIdentity, PlatformService } from '../common/platform.js';
 import type { EnclaveInit, LogLevel } from '../common/protocol.js';
 import { LOG_LEVELS } from '../common/protocol.js';
 import { BackendRegistry, defaultBackends } from '../backends/index.js';
@@ -21,6 +21,14 @@ function defaultLog(name: string): (level: LogLevel, message: string) => void {
   return (level, message) => process.stderr.write(`[enclave ${name}] ${level.toUpperCase()}: ${message}\n`);
 }
 
+/** For backends whose platform runs inside the TEE: the host answers no platform call. */
+function inEnclavePlatform(kind: 'simulated' | 'hardware'): PlatformService {
+  return {
+    kind,
+    handle: () => Promise.reject(new SecGearError(ErrorCode.NOT_SUPPORTED, 'this backend answers platform calls inside the enclave; the host has none to answer')),
+  };
+}
+
 function expectBytes(value: string | Uint8Array): Uint8Array {
   return typeof value === 'string' ? fromHex(value) : value;
 }
@@ -39,7 +47,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
   if (options.builtinOcalls !== undefined && !(options.builtinOcalls instanceof BuiltinOcallRegistry)) {
     throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'options.builtinOcalls must be a BuiltinOcallRegistry');
   }
-  const backend = (options.backends ?? defaultBackends).resolve(options.type ?? 'sim');
+  const backend = await (options.backends ?? defaultBackends).resolve(options.type ?? 'sim');
   const builtinOcalls = options.builtinOcalls ?? defaultBuiltinOcalls;
   const verified: VerifiedImage = typeof image === 'string' ? await loadImage(image) : verifyImageBytes(image);
   const { manifest } = verified;
@@ -98,7 +106,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
   let transport: EnclaveTransport | null = null;
   let handle: EnclaveHandle<E> | null = null;
   try {
-    const platform = backend.createPlatform(identity, options.platform ?? {});
+    const platform = backend.createPlatform ? backend.createPlatform(identity, options.platform ?? {}) : inEnclavePlatform(backend.platformKind ?? 'hardware');
     const switchlessFunctions = manifest.ecalls.filter((e) => e.switchless).map((e) => e.name);
     const init: EnclaveInit = {
       identity,
@@ -117,7 +125,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
           }
         : null,
     };
-    transport = await backend.start({ image: verified, init, heapLimitMb: manifest.heapLimitMb });
+    transport = await backend.start({ image: verified, init, heapLimitMb: manifest.heapLimitMb, platformOptions: options.platform ?? {} });
     handle = new EnclaveHandle<E>({
       info: {
         backend: backend.name,
