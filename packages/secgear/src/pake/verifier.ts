@@ -15,6 +15,7 @@ import { keySchedule, wipeSchedule } from './key-schedule.js';
 import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
 import type { VerifierRecord } from './registration.js';
+import { SecretScalar } from './scalar-mul.js';
 import { computeShareV, verifierPoints } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
 import { resolveSuite, type Point, type Suite } from './suites.js';
@@ -35,7 +36,7 @@ export class Verifier {
   readonly suite: Suite;
   readonly #flow = new HandshakeState<'initial' | 'awaiting-confirmation'>('Verifier', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
-  readonly #w0: bigint;
+  readonly #w0: SecretScalar;
   readonly #w0Bytes: Uint8Array;
   readonly #L: Point;
   readonly #ephemeral: EphemeralOption;
@@ -48,7 +49,7 @@ export class Verifier {
     }
     const { record } = options;
     this.suite = resolveSuite(record.suite);
-    this.#w0 = decodeScalar(this.suite, record.w0, 'record.w0');
+    this.#w0 = new SecretScalar(this.suite, decodeScalar(this.suite, record.w0, 'record.w0'));
     this.#w0Bytes = copyBytes(record.w0);
     try {
       this.#L = decodePoint(this.suite, record.L, 'record.L');
@@ -70,9 +71,10 @@ export class Verifier {
       const suite = this.suite;
       const { shareP } = decodeExpected(message, 'SHARE_P', suite);
       const X = decodePoint(suite, shareP, 'shareP');
-      const y = ephemeralScalar(suite, this.#ephemeral);
+      const y = new SecretScalar(suite, ephemeralScalar(suite, this.#ephemeral));
       const { Z, V } = verifierPoints(suite, { y, w0: this.#w0, L: this.#L, X });
       const shareV = encodePoint(computeShareV(suite, y, this.#w0));
+      y.forget();
       const schedule = keySchedule(suite, {
         ...this.#session,
         shareP,
@@ -121,5 +123,6 @@ export class Verifier {
     this.#expectedConfirmP = undefined;
     this.#sharedKey = undefined;
     zeroize(this.#w0Bytes);
+    this.#w0.forget();
   }
 }
