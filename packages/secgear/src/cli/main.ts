@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SecGearError } from '../common/errors.js';
 import { registerCommands } from './commands/index.js';
+import { describeFsError, safeMessage } from './output.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -10,7 +11,16 @@ const program = new Command('secgear')
   .description('secGear for TypeScript: build, sign, inspect and run enclaves; verify TEE evidence')
   .version(pkg.version)
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // commander echoes the arguments it refuses: never binary, never at full length
+  .configureOutput({ writeErr: (text) => process.stderr.write(safeMessage(text)) })
+  // options a command cannot run without say so in --help (inherited by every subcommand)
+  .configureHelp({
+    optionDescription: (option: Option) => {
+      const text = new Help().optionDescription(option);
+      return option.mandatory ? `${text} (required)` : text;
+    },
+  });
 
 registerCommands(program);
 
@@ -21,11 +31,11 @@ try {
     // help and version exit 0; usage errors exit 1 (commander already printed the message)
     process.exitCode = error.exitCode === 0 ? 0 : 1;
   } else if (error instanceof SecGearError) {
-    process.stderr.write(`secgear: ${error.code}: ${error.message}\n`);
+    process.stderr.write(`secgear: ${error.code}: ${safeMessage(error.message)}\n`);
     process.exitCode = 1;
   } else if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
-    // a file the user named could not be read or written: say which, without a stack trace
-    process.stderr.write(`secgear: ${error.message}\n`);
+    // a file the user named could not be read or written: say which and what to do, without a stack trace
+    process.stderr.write(`secgear: ${describeFsError(error as NodeJS.ErrnoException)}\n`);
     process.exitCode = 1;
   } else {
     process.stderr.write(`secgear: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

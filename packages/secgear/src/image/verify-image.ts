@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { bytesEqual, toHex } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
+import { describeFsError } from '../common/fs-errors.js';
 import { decodeImage } from './format.js';
 import { canonicalJson, normalizeManifest, type EnclaveManifest } from './manifest.js';
 import { computeMeasurement, computeSigner } from './measure.js';
@@ -66,7 +67,7 @@ export async function loadImage(path: string): Promise<VerifiedImage> {
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new SecGearError(ErrorCode.INVALID_IMAGE, `cannot read enclave image ${path}: ${(error as Error).message}`, { cause: error });
+    throw new SecGearError(ErrorCode.INVALID_IMAGE, `cannot read the enclave image: ${describeFsError(error as NodeJS.ErrnoException, path)}`, { cause: error });
   }
   return { ...verifyImageBytes(bytes), path };
 }

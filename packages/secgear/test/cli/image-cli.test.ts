@@ -45,6 +45,6 @@ test('secgear keygen, build, inspect --json and verify work end to end; verify e
   assert.equal(run('build').status, 1, 'usage errors exit 1');
   const missing = run('inspect', join(dir, 'no-such.sgimg'));
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /^secgear: ENOENT: no such file or directory/);
+  assert.match(missing.stderr, /^secgear: CC_ERROR_BAD_PARAMETERS: cannot read the enclave image: .*no-such\.sgimg does not exist; check the path \(ENOENT\)/);
   assert.doesNotMatch(missing.stderr, /internal error|\n\s+at /);
 });

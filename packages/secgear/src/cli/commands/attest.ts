@@ -5,6 +5,7 @@ import { ErrorCode, SecGearError } from '../../common/errors.js';
 import { MAX_BINDING_DATA_SIZE, MAX_BINDING_NONCE_SIZE as MAX_NONCE_SIZE } from '../../common/evidence-binding.js';
 import { defaultBuiltinOcalls } from '../../host/builtin-ocalls.js';
 import { createEnclave } from '../../host/create-enclave.js';
+import { describeFsError } from '../output.js';
 import { loadImage } from '../../image/verify-image.js';
 
 interface Options {
@@ -93,7 +94,7 @@ export function registerAttest(program: Command): void {
       try {
         writeFileSync(opts.output, evidence.data);
       } catch (error) {
-        throw new SecGearError(ErrorCode.BAD_PARAMETERS, `cannot write ${opts.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        throw new SecGearError(ErrorCode.BAD_PARAMETERS, `cannot write the evidence: ${describeFsError(error as NodeJS.ErrnoException, opts.output)}`);
       }
       const summary = {
         output: opts.output,

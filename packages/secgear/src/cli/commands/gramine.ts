@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { toHex } from '../../common/bytes.js';
@@ -9,6 +9,7 @@ import { bundleEnclaveMain } from '../../backends/gramine-sgx/bundle-enclave-mai
 import { formatLayoutLine, measureGramineEnclave, parseGramineSize } from '../../backends/gramine-sgx/measure/gramine-layout.js';
 import { readSgxAttributes } from '../../backends/gramine-sgx/measure/manifest-sgx-reader.js';
 import { mrSignerOfKey } from '../../backends/gramine-sgx/measure/mrsigner.js';
+import { readInputFile } from '../output.js';
 
 /** `secgear gramine manifest|measure`: run an image under Gramine on SGX, and pin its MRENCLAVE. */
 export function registerGramine(program: Command): void {
@@ -21,7 +22,7 @@ export function registerGramine(program: Command): void {
     .option('--node <path>', 'node binary to run inside the enclave', process.execPath)
     .option('--json', 'print JSON')
     .action(async (image: string, opts: { out: string; node: string; json?: boolean }) => {
-      const verified = verifyImageBytes(new Uint8Array(readFileSync(image)));
+      const verified = verifyImageBytes(readInputFile(image, 'enclave image'));
       const out = resolve(opts.out);
       if (!isAbsolute(opts.node)) throw new SecGearError(ErrorCode.BAD_PARAMETERS, '--node must be an absolute path');
       mkdirSync(out, { recursive: true });
@@ -52,15 +53,15 @@ export function registerGramine(program: Command): void {
     .option('-v, --verbose', 'print the memory layout as gramine-sgx-sign --verbose does')
     .option('--json', 'print JSON')
     .action((opts: { manifestSgx: string; libpal: string; key?: string; enclaveSize?: string; maxThreads?: string; verbose?: boolean; json?: boolean }) => {
-      const manifestBytes = new Uint8Array(readFileSync(opts.manifestSgx));
+      const manifestBytes = readInputFile(opts.manifestSgx, 'Gramine manifest');
       const attributes = readSgxAttributes(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes));
       if (opts.enclaveSize) attributes.enclaveSize = parseGramineSize(opts.enclaveSize);
       if (opts.maxThreads) {
         if (!/^\d+$/.test(opts.maxThreads)) throw new SecGearError(ErrorCode.BAD_PARAMETERS, '--max-threads must be a whole number');
         attributes.maxThreads = Number(opts.maxThreads);
       }
-      const measured = measureGramineEnclave(manifestBytes, new Uint8Array(readFileSync(opts.libpal)), attributes);
-      const mrSigner = opts.key ? toHex(mrSignerOfKey(readFileSync(opts.key, 'utf8'))) : undefined;
+      const measured = measureGramineEnclave(manifestBytes, readInputFile(opts.libpal, 'libpal'), attributes);
+      const mrSigner = opts.key ? toHex(mrSignerOfKey(Buffer.from(readInputFile(opts.key, 'signing key')).toString('utf8'))) : undefined;
       const result = {
         mrEnclave: toHex(measured.mrEnclave),
         ...(mrSigner ? { mrSigner } : {}),

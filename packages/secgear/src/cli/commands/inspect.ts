@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { toHex } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import { decodeImage } from '../../image/format.js';
 import { normalizeManifest } from '../../image/manifest.js';
 import { computeSigner } from '../../image/measure.js';
+import { readInputFile } from '../output.js';
 
 /** Describes an image without trusting it (use `secgear verify` to check it). */
 export function describeImage(bytes: Uint8Array): Record<string, unknown> {
@@ -42,7 +42,7 @@ export function registerInspect(program: Command): void {
     .argument('<image>', '.sgimg file')
     .option('--json', 'print JSON')
     .action((image: string, opts: { json?: boolean }) => {
-      const info = describeImage(new Uint8Array(readFileSync(image)));
+      const info = describeImage(readInputFile(image, 'enclave image'));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
         return;

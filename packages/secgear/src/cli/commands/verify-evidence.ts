@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { fromHex, jsonReplacer } from '../../common/bytes.js';
+import { describeFsError, echo } from '../output.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import { detectFormat, listVerifiers, loadCollateral, loadTrustAnchors, verifyEvidence } from '../../attest/index.js';
 import type { EvidenceFormat, VerificationResult } from '../../attest/types.js';
@@ -49,8 +50,10 @@ function readEvidence(path: string, format: EvidenceFormat | undefined): Uint8Ar
   try {
     raw = new Uint8Array(readFileSync(path));
   } catch (error) {
-    throw new SecGearError(ErrorCode.BAD_PARAMETERS, `cannot read evidence file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, `cannot read the evidence file: ${describeFsError(error as NodeJS.ErrnoException, path)}`);
   }
+  // nothing to verify is a usage error (exit 1), not evidence that failed a check (exit 2)
+  if (raw.byteLength === 0) throw new SecGearError(ErrorCode.BAD_PARAMETERS, `the evidence file ${echo(path)} is empty; pass the file that holds the evidence bytes`);
   const text = Buffer.from(raw).toString('latin1').trim();
   if (/^(0x)?[0-9a-fA-F]+$/.test(text) && text.replace(/^0x/, '').length % 2 === 0 && text.length >= 64) {
     return new Uint8Array(Buffer.from(text.replace(/^0x/, ''), 'hex'));

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { toHex } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import { verifyImageBytes } from '../../image/verify-image.js';
+import { readInputFile } from '../output.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -17,7 +17,7 @@ export function registerVerify(program: Command): void {
       }
       let result: { ok: boolean; measurement?: string; signer?: string; code?: string; error?: string };
       try {
-        const verified = verifyImageBytes(new Uint8Array(readFileSync(image)));
+        const verified = verifyImageBytes(readInputFile(image, 'enclave image'));
         result = { ok: true, measurement: toHex(verified.measurement), signer: toHex(verified.signer) };
         if (opts.signer && opts.signer.toLowerCase() !== result.signer) {
           result = { ...result, ok: false, code: 'CC_ERROR_INVALID_SIGNATURE', error: `signer ${result.signer} is not the required ${opts.signer}` };
