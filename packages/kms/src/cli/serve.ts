@@ -14,6 +14,7 @@ export interface ServeFlags {
   backend: 'sim' | 'process';
   logLevel: string;
   demo?: boolean;
+  imageKey?: string;
 }
 
 export const DEFAULT_DATA_DIR = join(homedir(), '.secgear', 'kms');
@@ -48,6 +49,7 @@ export function registerServe(kms: Command): void {
     .option('--pool-size <n>', 'enclaves serving requests', '2')
     .option('--backend <type>', 'enclave backend: sim or process', 'sim')
     .option('--log-level <level>', 'pino log level', 'info')
+    .option('--image-key <file>', 'enclave image signing key (default <data-dir>/image-signing-key.pem; nodes of one cluster share it)')
     .option('--demo', 'make a demo tenant and print credentials for the AWS CLI/SDK')
     .action(async (flags: ServeFlags) => {
       const node = await startEkms({
@@ -59,6 +61,7 @@ export function registerServe(kms: Command): void {
         poolSize: integer(flags.poolSize, 'pool-size', 1, 16),
         backend: flags.backend,
         logLevel: flags.logLevel,
+        imageKey: flags.imageKey,
       });
       process.stderr.write(`EKMS ${node.url} (node ${node.nodeId}, ${node.pool.size} enclave(s), ${node.service.store.dialect}); admin token in ${join(flags.dataDir, 'admin-token')}\n`);
       if (flags.demo) {

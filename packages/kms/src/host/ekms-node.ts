@@ -45,6 +45,12 @@ export interface EkmsOptions {
   /** How often deletion windows and rotations are checked. Default 60 s. */
   sweepIntervalMs?: number;
   nodeId?: string;
+  /**
+   * The enclave image signing key (PEM file; made when missing). Default
+   * `<dataDir>/image-signing-key.pem`. The root key is sealed to the signer: nodes sharing one
+   * database on one platform share this key.
+   */
+  imageKey?: string;
 }
 
 export interface RunningEkms {
@@ -81,7 +87,7 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
     for (const step of cleanups.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    const image = await buildKmsImage(join(options.dataDir, 'image-signing-key.pem'));
+    const image = await buildKmsImage(options.imageKey ?? join(options.dataDir, 'image-signing-key.pem'));
     const pool = await EnclavePool.start({
       image,
       size: options.poolSize ?? 2,
