@@ -7,6 +7,8 @@ export interface BackendStartParams {
   image: VerifiedImage;
   init: EnclaveInit;
   heapLimitMb: number;
+  /** Heap plus ArrayBuffers and Wasm memory the enclave may use (MiB); over it, the enclave is lost. */
+  memoryLimitMb: number;
 }
 
 /** The message pipe to one running enclave, whatever isolates it. */

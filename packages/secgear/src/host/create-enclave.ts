@@ -6,6 +6,7 @@ import { LOG_LEVELS } from '../common/protocol.js';
 import { resolveBackend } from '../backends/index.js';
 import type { EnclaveTransport } from '../backends/types.js';
 import { loadImage, verifyImageBytes, type VerifiedImage } from '../image/verify-image.js';
+import { effectiveMemoryLimitMb } from '../image/manifest.js';
 import { builtinOcalls } from './builtin-ocalls.js';
 import { EnclaveHandle } from './enclave.js';
 import { reserveEnclaveSlot } from './limits.js';
@@ -106,7 +107,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
           }
         : null,
     };
-    transport = await backend.start({ image: verified, init, heapLimitMb: manifest.heapLimitMb });
+    transport = await backend.start({ image: verified, init, heapLimitMb: manifest.heapLimitMb, memoryLimitMb: effectiveMemoryLimitMb(manifest) });
     handle = new EnclaveHandle<E>({
       info: {
         backend: backend.name,

@@ -3,7 +3,6 @@ import { build, type Plugin } from 'esbuild';
 import { ALLOWED_BUILTINS } from '../common/builtin-policy.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 
-
 const builtinPolicy: Plugin = {
   name: 'secgear-builtin-policy',
   setup(b) {
@@ -19,14 +18,20 @@ const builtinPolicy: Plugin = {
   },
 };
 
-/** Bundles an enclave entry (TypeScript or JavaScript) and everything it imports into one ES module. */
+/**
+ * Bundles an enclave entry (TypeScript or JavaScript) and everything it imports into one
+ * CommonJS script. The backends run it in a confined compartment as
+ * `(function (require, module, exports) { bundle })`, where `require` hands out only the
+ * granted built-in facades; dynamic `import()` becomes that same `require`.
+ */
 export async function bundleEnclave(entry: string, options: { minify?: boolean; sourcemap?: boolean } = {}): Promise<Uint8Array> {
   try {
     const result = await build({
       entryPoints: [entry],
       bundle: true,
       write: false,
-      format: 'esm',
+      format: 'cjs',
+      supported: { 'dynamic-import': false },
       platform: 'node',
       target: 'node20',
       minify: options.minify ?? false,

@@ -35,6 +35,11 @@ export interface EnclaveManifest {
   debug: boolean;
   /** V8 old-generation heap limit of the enclave, in MiB. */
   heapLimitMb: number;
+  /**
+   * Limit of everything the enclave allocates (V8 heap, ArrayBuffers, Wasm memory), in MiB;
+   * at least heapLimitMb. Default: twice heapLimitMb (see effectiveMemoryLimitMb).
+   */
+  memoryLimitMb?: number;
   /** Ecalls in flight at once (like SGX's TCS count); more wait in a queue. */
   maxConcurrentEcalls: number;
   switchless: ManifestSwitchless;
@@ -124,7 +129,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveManifest {
   if (!isObject(input)) bad(where, 'must be a JSON object');
-  checkKeys(where, input, ['name', 'version', 'prodId', 'svn', 'debug', 'heapLimitMb', 'maxConcurrentEcalls', 'switchless', 'ecalls', 'ocalls', 'edlHash', 'edl', 'edlOptions']);
+  checkKeys(where, input, ['name', 'version', 'prodId', 'svn', 'debug', 'heapLimitMb', 'memoryLimitMb', 'maxConcurrentEcalls', 'switchless', 'ecalls', 'ocalls', 'edlHash', 'edl', 'edlOptions']);
   const d = MANIFEST_DEFAULTS;
   const swIn = input.switchless ?? {};
   if (!isObject(swIn)) bad(`${where}.switchless`, 'must be an object');
@@ -187,12 +192,20 @@ export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveMa
     ecalls,
     ocalls,
   };
+  if (input.memoryLimitMb !== undefined) {
+    manifest.memoryLimitMb = integer(`${where}.memoryLimitMb`, input.memoryLimitMb, manifest.heapLimitMb, 1 << 20);
+  }
   if (input.edlHash !== undefined) {
     const h = string(`${where}.edlHash`, input.edlHash, 96);
     if (!/^[0-9a-f]{96}$/.test(h)) bad(`${where}.edlHash`, 'must be 96 lower-case hex digits (SHA-384)');
     manifest.edlHash = h;
   }
   return manifest;
+}
+
+/** The memory limit an enclave runs with: the manifest's memoryLimitMb, else twice its heap limit. */
+export function effectiveMemoryLimitMb(manifest: Pick<EnclaveManifest, 'heapLimitMb' | 'memoryLimitMb'>): number {
+  return manifest.memoryLimitMb ?? 2 * manifest.heapLimitMb;
 }
 
 function bool(where: string, value: unknown): boolean {
