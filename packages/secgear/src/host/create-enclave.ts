@@ -6,7 +6,7 @@ import { LOG_LEVELS } from '../common/protocol.js';
 import { resolveBackend } from '../backends/index.js';
 import type { EnclaveTransport } from '../backends/types.js';
 import { loadImage, verifyImageBytes, type VerifiedImage } from '../image/verify-image.js';
-import { effectiveMemoryLimitMb } from '../image/manifest.js';
+import { callPolicyOf, effectiveMemoryLimitMb } from '../image/manifest.js';
 import { builtinOcalls } from './builtin-ocalls.js';
 import { EnclaveHandle } from './enclave.js';
 import { reserveEnclaveSlot } from './limits.js';
@@ -95,6 +95,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
       name: manifest.name,
       ecalls: manifest.ecalls.map((e) => ({ name: e.name, switchless: e.switchless === true })),
       ocalls: manifest.ocalls.map((o) => o.name),
+      callPolicy: callPolicyOf(manifest),
       logLevel,
       switchless: switchless
         ? {

@@ -9,6 +9,7 @@ import { BUILTIN_ECALLS } from '../common/builtin-ecalls.js';
 import { builtinOcalls } from './builtin-ocalls.js';
 import type { CallOptions, OcallImplementation } from './options.js';
 import type { SwitchlessClient } from './switchless-client.js';
+import { boundedReason, checkEnclaveMessage, MAX_LOG_LINE, printable } from './enclave-messages.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => any;
@@ -58,6 +59,8 @@ interface QueuedCall {
 interface OcallContext {
   enclave: EnclaveHandle;
   ocall: string;
+  /** The enclave's id of the ocall being served (the runtime checks nested ecalls against it). */
+  id: number;
   allow: Set<string>;
   active: boolean;
 }
@@ -131,7 +134,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     );
     this.ecall = Object.freeze(proxies) as unknown as EcallProxies<E>;
     this.transport.onMessage((m) => this.onMessage(m));
-    this.transport.onExit((reason) => this.onLost(reason));
+    this.transport.onExit((reason) => this.onLost(boundedReason(reason)));
   }
 
   /** Call counters: normal and switchless ecalls, switchless calls that fell back, ocalls served. */
@@ -181,7 +184,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     } else if (decl.public === false) {
       return Promise.reject(new SecGearError(ErrorCode.ECALL_NOT_ALLOWED, `ecall "${name}" is private: only callable from an ocall that allows it`));
     }
-    if (decl.switchless && this.switchless) {
+    if (decl.switchless && decl.public !== false && this.switchless) {
       let viaRing: Promise<unknown> | null;
       try {
         viaRing = this.callSwitchless(name, args);
@@ -190,7 +193,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
       }
       if (viaRing) return viaRing;
     }
-    return this.callNormal(name, args, options, !nested);
+    return this.callNormal(name, args, options, !nested, nested ? ctx.id : undefined);
   }
 
   private callSwitchless(name: string, args: unknown[]): Promise<unknown> | null {
@@ -232,7 +235,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
   /** Set by createEnclave from the switchless options. */
   switchlessRollback = true;
 
-  private callNormal(name: string, args: unknown[], options: CallOptions, counted: boolean): Promise<unknown> {
+  private callNormal(name: string, args: unknown[], options: CallOptions, counted: boolean, parentOcall?: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.timeoutMs;
       let queued: QueuedCall | null = null;
@@ -270,7 +273,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
         };
         this.pending.set(id, entry);
         this.counters.normal++;
-        this.transport.send([ToEnclave.Call, id, name, args], options.transfer);
+        this.transport.send(parentOcall === undefined ? [ToEnclave.Call, id, name, args] : [ToEnclave.Call, id, name, args, parentOcall], options.transfer);
         this.switchless?.notifyMessage();
       };
       if (!counted || this.active < this.manifest.maxConcurrentEcalls) start();
@@ -307,7 +310,27 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     return new EnclaveError(code as ErrorCodeName, String(wire?.message ?? 'unknown enclave error'), this.info.debug ? wire?.stack : undefined);
   }
 
-  private onMessage(message: EnclaveMessage): void {
+  /** Every message from the enclave: checked by shape first; never throws into the host. */
+  private onMessage(raw: unknown): void {
+    if (this.lostReason || this.destroying) return;
+    const checked = checkEnclaveMessage(raw);
+    if (!checked.ok) {
+      this.protocolViolation(checked.violation);
+      return;
+    }
+    try {
+      this.dispatch(checked.message);
+    } catch (error) {
+      this.protocolViolation(`a message the host could not handle (${error instanceof Error ? error.message : 'error'})`);
+    }
+  }
+
+  private protocolViolation(what: string): void {
+    this.onLost(`protocol violation: the enclave sent ${boundedReason(what)}`);
+    void this.transport.terminate().catch(() => undefined);
+  }
+
+  private dispatch(message: EnclaveMessage): void {
     switch (message[0]) {
       case ToHost.Result:
         this.settle(message[1], message[2], message[3]);
@@ -319,14 +342,14 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
         void this.servePlatform(message[1], message[2], message[3]);
         return;
       case ToHost.Log:
-        this.onLog(message[1], message[2]);
+        this.onLog(message[1], printable(message[2], MAX_LOG_LINE));
         return;
       case ToHost.Ready:
         this.readyResolve?.(message[1]);
         this.readyResolve = null;
         return;
       case ToHost.Fatal:
-        this.onLost(message[1]);
+        this.onLost(boundedReason(message[1]));
         return;
     }
   }
@@ -345,7 +368,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
       return;
     }
     this.counters.ocalls++;
-    const context: OcallContext = { enclave: this, ocall: name, allow, active: true };
+    const context: OcallContext = { enclave: this, ocall: name, id, allow, active: true };
     this.ocallsInFlight++;
     try {
       const value = await ocallContext.run(context, () => implementation(...args));

@@ -1,4 +1,5 @@
 import { ErrorCode, SecGearError } from '../common/errors.js';
+import type { CallPolicy } from '../common/protocol.js';
 
 /** An ecall the image exports. Private ecalls (`public: false`) are callable only from inside an ocall that allows them. */
 export interface EcallDeclaration {
@@ -201,6 +202,14 @@ export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveMa
     manifest.edlHash = h;
   }
   return manifest;
+}
+
+/** Who may call what (private ecalls, allow lists), as the trusted runtime enforces it. */
+export function callPolicyOf(manifest: EnclaveManifest): CallPolicy {
+  return {
+    ecalls: Object.fromEntries(manifest.ecalls.map((e) => [e.name, e.public !== false])),
+    allow: Object.fromEntries(manifest.ocalls.map((o) => [o.name, [...(o.allow ?? [])]])),
+  };
 }
 
 /** The memory limit an enclave runs with: the manifest's memoryLimitMb, else twice its heap limit. */

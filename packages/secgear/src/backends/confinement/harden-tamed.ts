@@ -1,15 +1,16 @@
 /**
  * Hardens (deep-freezes) objects handed to enclave code without breaking the Node.js code that
  * shares them. Freezing a prototype turns every later `instance.prop = x` for a property the
- * prototype holds into an error (JavaScript's "override mistake"): Node's own classes rely on
- * such assignments (EventEmitter sets `this._events`). So before freezing, each writable data
- * property becomes a getter/setter pair whose setter defines the property on the instance, the
- * way `ses` tames its own intrinsics. Runs in the enclave's isolate after lockdown().
+ * prototype holds into an error (JavaScript's "override mistake"), and Node's own classes rely
+ * on such assignments (EventEmitter sets `this._events`). So each writable data property
+ * becomes a getter/setter pair whose setter defines the property on the instance, the way `ses`
+ * tames its own intrinsics; then the object is frozen. A writable property that cannot be
+ * redefined (non-configurable) stays writable only when it holds a primitive (EventEmitter's
+ * capture flag): a changed primitive hands nobody a function or an object. Runs in the
+ * enclave's isolate after lockdown(), whose intrinsics are already hardened.
  */
 
-declare const harden: <T>(value: T) => T;
-
-const { defineProperty, getOwnPropertyDescriptors, getPrototypeOf, isFrozen, hasOwn } = Object as ObjectConstructor & {
+const { defineProperty, getOwnPropertyDescriptors, getPrototypeOf, isFrozen, preventExtensions, hasOwn } = Object as ObjectConstructor & {
   hasOwn(o: object, key: PropertyKey): boolean;
 };
 const { ownKeys } = Reflect;
@@ -29,28 +30,38 @@ function overridable(target: object, key: PropertyKey, value: unknown, enumerabl
   });
 }
 
-/** Makes the override mistake impossible on everything reachable from `root`, then hardens it. */
+const isObject = (v: unknown): v is object => (typeof v === 'object' || typeof v === 'function') && v !== null;
+
+/** Freezes everything reachable from `root` (own properties, accessors, prototypes), tamed as above. */
 export function hardenTamed<T>(root: T): T {
   const seen = new Set<object>();
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();
-    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) continue;
+    // frozen objects are lockdown's intrinsics or ours from an earlier call: hardened already
+    if (!isObject(value) || seen.has(value) || isFrozen(value)) continue;
     seen.add(value);
     stack.push(getPrototypeOf(value));
-    // typed arrays keep their elements writable (harden leaves them so); arrays are not prototypes
-    const frozen = isFrozen(value) || ArrayBuffer.isView(value) || Array.isArray(value);
+    const view = ArrayBuffer.isView(value); // elements of typed arrays cannot be frozen
     const descriptors = getOwnPropertyDescriptors(value) as Record<PropertyKey, PropertyDescriptor>;
     for (const key of ownKeys(descriptors)) {
       const d = descriptors[key as string];
-      if ('value' in d) {
-        stack.push(d.value);
-        // `prototype` of a function and values of frozen objects stay as they are
-        if (!frozen && d.writable && d.configurable && key !== 'prototype') overridable(value, key, d.value, d.enumerable);
-      } else {
+      if (!('value' in d)) {
         stack.push(d.get, d.set);
+        if (d.configurable) defineProperty(value, key, { configurable: false });
+        continue;
+      }
+      stack.push(d.value);
+      if (view && typeof key === 'string' && /^\d+$/.test(key)) continue;
+      if (d.writable && d.configurable && key !== 'prototype' && !Array.isArray(value)) {
+        overridable(value, key, d.value, d.enumerable);
+      } else if (d.writable && !d.configurable && !isObject(d.value)) {
+        // left writable: see above
+      } else if (d.writable || d.configurable) {
+        defineProperty(value, key, { writable: false, configurable: false });
       }
     }
+    preventExtensions(value);
   }
-  return harden(root);
+  return root;
 }

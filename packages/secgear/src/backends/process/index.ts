@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { createSimulatedPlatform } from '../sim-platform/index.js';
 import { MEMORY_LIMIT_EXIT_CODE } from '../confinement/memory-guard.js';
-import type { EnclaveMessage } from '../../common/protocol.js';
 import type { Backend, BackendStartParams, EnclaveTransport } from '../types.js';
 import { startRssWatchdog } from './rss-watchdog.js';
 
@@ -116,7 +115,7 @@ export const processBackend: Backend = {
       send: (message) => {
         if (child.connected) child.send(message);
       },
-      onMessage: (handler) => child.on('message', (m) => handler(m as EnclaveMessage)),
+      onMessage: (handler) => child.on('message', (m: unknown) => handler(m)),
       onExit: (handler) => {
         exitHandler = handler;
       },

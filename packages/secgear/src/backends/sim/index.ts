@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { createSimulatedPlatform } from '../sim-platform/index.js';
 import { MEMORY_LIMIT_EXIT_CODE } from '../confinement/memory-guard.js';
-import type { EnclaveMessage } from '../../common/protocol.js';
 import type { Backend, BackendStartParams, EnclaveTransport } from '../types.js';
 
 /** The embedded default: each enclave in its own V8 isolate (a worker thread), confined by allow-list. */
@@ -53,7 +52,7 @@ export const simBackend: Backend = {
     });
     return {
       send: (message, transfer) => worker.postMessage(message, transfer),
-      onMessage: (handler) => worker.on('message', (m: EnclaveMessage) => handler(m)),
+      onMessage: (handler) => worker.on('message', (m: unknown) => handler(m)),
       onExit: (handler) => {
         exitHandler = handler;
       },
