@@ -46,7 +46,7 @@ export const BUILTIN_GRANTS: Readonly<Record<string, BuiltinGrant>> = {
   assert: {},
   'assert/strict': {},
   buffer: { members: ['Buffer', 'transcode', 'isUtf8', 'isAscii', 'kMaxLength', 'kStringMaxLength', 'btoa', 'atob', 'constants'] },
-  crypto: { members: CRYPTO_MEMBERS },
+  crypto: { members: CRYPTO_MEMBERS, facade: 'crypto' },
   events: {},
   string_decoder: {},
   util: { members: UTIL_MEMBERS, facade: 'util' },
@@ -57,11 +57,26 @@ export const BUILTIN_GRANTS: Readonly<Record<string, BuiltinGrant>> = {
   punycode: {},
   timers: { members: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'], facade: 'timers' },
   'timers/promises': {},
-  perf_hooks: { members: ['performance', 'PerformanceObserver', 'PerformanceEntry', 'createHistogram', 'monitorEventLoopDelay'] },
-  zlib: {},
+  perf_hooks: { members: ['performance', 'PerformanceObserver', 'PerformanceEntry'] },
+  // one-shot functions only: zlib's stream objects carry their native handle as `_handle`
+  zlib: {
+    members: [
+      'crc32', 'constants', 'codes', 'deflate', 'deflateSync', 'gzip', 'gzipSync', 'deflateRaw', 'deflateRawSync', 'unzip', 'unzipSync',
+      'inflate', 'inflateSync', 'gunzip', 'gunzipSync', 'inflateRaw', 'inflateRawSync', 'brotliCompress', 'brotliCompressSync',
+      'brotliDecompress', 'brotliDecompressSync',
+    ],
+    facade: 'zlib',
+  },
   stream: {},
   'stream/promises': {},
-  'stream/web': {},
+  'stream/web': {
+    members: [
+      'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStreamBYOBRequest', 'ReadableByteStreamController',
+      'ReadableStreamDefaultController', 'TransformStream', 'TransformStreamDefaultController', 'WritableStream', 'WritableStreamDefaultWriter',
+      'WritableStreamDefaultController', 'ByteLengthQueuingStrategy', 'CountQueuingStrategy', 'TextEncoderStream', 'TextDecoderStream',
+      // not granted: CompressionStream, DecompressionStream (zlib streams inside)
+    ],
+  },
   // TLS over a stream the enclave feeds (RA-TLS): new TLSSocket(duplex, options) and secure
   // contexts only; no connect/createServer, no engines, no raw handles
   tls: { members: ['TLSSocket', 'createSecureContext', 'checkServerIdentity', 'getCiphers', 'rootCertificates', 'DEFAULT_MIN_VERSION', 'DEFAULT_MAX_VERSION', 'DEFAULT_ECDH_CURVE'], facade: 'tls' },

@@ -67,6 +67,10 @@ interface OcallContext {
 
 const ocallContext = new AsyncLocalStorage<OcallContext>();
 
+/** Ocalls and platform requests the host serves at once for one enclave; more are refused. */
+const MAX_REQUESTS_IN_FLIGHT = 256;
+const MAX_LOG_LINES_PER_SECOND = 1000;
+
 export interface EnclaveHandleParams {
   info: EnclaveInfo;
   manifest: EnclaveManifest;
@@ -100,6 +104,9 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
   private readonly queue: QueuedCall[] = [];
   private nextId = 1;
   private ocallsInFlight = 0;
+  /** Ocalls and platform requests being served for this enclave (capped: each costs the host). */
+  private requestsInFlight = 0;
+  private logWindow = { start: 0, lines: 0, dropped: 0 };
   private readonly counters = { normal: 0, switchless: 0, fallbacks: 0, ocalls: 0 };
   private active = 0;
   private lostReason: string | null = null;
@@ -336,13 +343,22 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
         this.settle(message[1], message[2], message[3]);
         return;
       case ToHost.Ocall:
-        void this.serveOcall(message[1], message[2], message[3]);
+      case ToHost.Platform: {
+        const kind = message[0] === ToHost.Ocall ? ToEnclave.OcallResult : ToEnclave.PlatformResult;
+        if (this.requestsInFlight >= MAX_REQUESTS_IN_FLIGHT) {
+          this.reply(kind, message[1], false, {
+            code: ErrorCode.RATE_LIMITED,
+            message: `the host is already serving ${MAX_REQUESTS_IN_FLIGHT} ocalls and platform requests of this enclave; wait for some to finish`,
+          } satisfies WireError);
+          return;
+        }
+        this.requestsInFlight++;
+        const served = message[0] === ToHost.Ocall ? this.serveOcall(message[1], message[2], message[3]) : this.servePlatform(message[1], message[2], message[3]);
+        void served.finally(() => this.requestsInFlight--);
         return;
-      case ToHost.Platform:
-        void this.servePlatform(message[1], message[2], message[3]);
-        return;
+      }
       case ToHost.Log:
-        this.onLog(message[1], printable(message[2], MAX_LOG_LINE));
+        this.log(message[1], message[2]);
         return;
       case ToHost.Ready:
         this.readyResolve?.(message[1]);
@@ -352,6 +368,22 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
         this.onLost(boundedReason(message[1]));
         return;
     }
+  }
+
+  /** Enclave log lines: escaped, cut, and at most MAX_LOG_LINES_PER_SECOND (the rest counted, then reported). */
+  private log(level: LogLevel, line: string): void {
+    const now = Date.now();
+    const window = this.logWindow;
+    if (now - window.start >= 1000) {
+      if (window.dropped > 0) this.onLog('warn', `${window.dropped} log lines of this enclave were dropped (more than ${MAX_LOG_LINES_PER_SECOND} a second)`);
+      this.logWindow = { start: now, lines: 0, dropped: 0 };
+    }
+    if (this.logWindow.lines >= MAX_LOG_LINES_PER_SECOND) {
+      this.logWindow.dropped++;
+      return;
+    }
+    this.logWindow.lines++;
+    this.onLog(level, printable(line, MAX_LOG_LINE));
   }
 
   private reply(kind: typeof ToEnclave.OcallResult | typeof ToEnclave.PlatformResult, id: number, ok: boolean, value: unknown): void {

@@ -15,6 +15,8 @@ export interface Pair {
   hostile: Hostile;
   bystander: Bystander;
   logs: string[];
+  /** Most `slow` ocalls the host served at once. */
+  slow: { running: number; max: number };
   lost(): Promise<string>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -22,6 +24,7 @@ export interface Pair {
 /** Starts a hostile enclave and a bystander on `type`; the hostile one's logs are collected. */
 export async function startPair(type: BackendType, options: { debug?: boolean } = {}): Promise<Pair> {
   const logs: string[] = [];
+  const slow = { running: 0, max: 0 };
   let hostile: Hostile | null = null;
   const hostileImage = await buildFixture('hostile', options.debug ? { debug: true } : {});
   hostile = await createEnclave<typeof HostileEcalls>(hostileImage, {
@@ -29,7 +32,15 @@ export async function startPair(type: BackendType, options: { debug?: boolean } 
     debug: options.debug ?? false,
     logLevel: 'debug',
     onLog: (level, message) => logs.push(`${level}:${message}`),
-    ocalls: { callBack: () => (hostile as Hostile).ecall.inner() },
+    ocalls: {
+      callBack: () => (hostile as Hostile).ecall.inner(),
+      slow: async () => {
+        slow.running++;
+        slow.max = Math.max(slow.max, slow.running);
+        await new Promise((r) => setTimeout(r, 300));
+        slow.running--;
+      },
+    },
   });
   const bystander = await createEnclave<typeof ConformanceEcalls>(await buildFixture('conformance'), {
     type,
@@ -40,6 +51,7 @@ export async function startPair(type: BackendType, options: { debug?: boolean } 
     hostile: h,
     bystander,
     logs,
+    slow,
     /** Resolves with the CC_ERROR_ENCLAVE_LOST message once the hostile enclave is gone. */
     async lost() {
       for (let i = 0; i < 200; i++) {

@@ -11,9 +11,11 @@
 import 'ses';
 import type * as V8Module from 'node:v8';
 import type * as UtilModule from 'node:util';
+import type * as VmModule from 'node:vm';
 import { ALLOWED_BUILTINS, GLOBAL_GRANTS, STRIPPED_MEMBERS } from '../../common/builtin-policy.js';
 import { LOG_LEVELS, RUNTIME_HOOK, ToHost, type EnclaveInit, type EnclaveMessage, type HostMessage, type LogLevel } from '../../common/protocol.js';
 import { hardenTamed } from './harden-tamed.js';
+import { hideNodeSymbols } from './hidden-symbols.js';
 import { makeTimerFacade } from './facades/timers.js';
 import { makeConsoleFacade, makeProcessFacade } from './facades/process.js';
 import { makeEnclaveRequire, type RealRequire } from './modules.js';
@@ -46,12 +48,13 @@ export function runConfined(params: ConfineParams): void {
   const processObject = globalThis.process;
   const realRequire: RealRequire = (id) => (processObject as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(id);
   const v8 = realRequire('node:v8') as typeof V8Module;
+  const collectGarbage = exposeGarbageCollector(v8, realRequire('node:vm') as typeof VmModule);
   const util = realRequire('node:util') as typeof UtilModule;
   // granted modules load now, while the intrinsics can still be changed by their start-up code
   for (const name of ALLOWED_BUILTINS) realRequire(`node:${name}`);
   realRequire('node:net');
   const realTimers = { setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, clearImmediate };
-  const { hrtime, uptime, nextTick } = processObject;
+  const { hrtime, uptime, nextTick, memoryUsage } = processObject;
   const exit = params.exit;
   const debug = params.init.identity.debug;
   const realGlobals = new Map(GLOBAL_GRANTS.filter((name) => name in globalThis).map((name) => [name, (globalThis as Record<string, unknown>)[name]]));
@@ -60,6 +63,7 @@ export function runConfined(params: ConfineParams): void {
     if (target) delete target[member];
   }
 
+  const { enclaveSymbol } = hideNodeSymbols();
   lockdown({
     errorTaming: debug ? 'unsafe' : 'safe',
     stackFiltering: 'verbose',
@@ -75,8 +79,10 @@ export function runConfined(params: ConfineParams): void {
   const guard = startMemoryGuard({
     limitBytes: params.memoryLimitBytes,
     heapStatistics: () => v8.getHeapStatistics(),
+    arrayBufferBytes: () => memoryUsage().arrayBuffers,
     now: () => performance.now(),
     setInterval: (fn, ms) => realTimers.setInterval(fn, ms),
+    collectGarbage,
     exceeded: () => exit(MEMORY_LIMIT_EXIT_CODE),
   });
   const send = (message: EnclaveMessage) => {
@@ -92,6 +98,7 @@ export function runConfined(params: ConfineParams): void {
   const globals: Record<string, unknown> = {};
   for (const [name, value] of realGlobals) globals[name] = hardenTamed(value);
   Object.assign(globals, timers);
+  globals.Symbol = hardenTamed(enclaveSymbol);
   globals.process = hardenTamed(
     makeProcessFacade({
       nextTick: (callback) => nextTick(callback),
@@ -126,4 +133,17 @@ export function runConfined(params: ConfineParams): void {
   }) as (require: unknown, module: unknown, exports: unknown) => void;
   const module = { exports: {} };
   Reflect.apply(evaluate, module.exports, [require, module, module.exports]);
+}
+
+/** V8's gc() for the memory guard, without leaving --expose-gc on for anyone else. */
+function exposeGarbageCollector(v8: typeof V8Module, vm: typeof VmModule): (() => void) | null {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? () => (gc as () => void)() : null;
+  } catch {
+    return null;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
 }

@@ -26,7 +26,33 @@ const silentDebuglog = () => {
   return log;
 };
 
+/**
+ * Node calls the callbacks of its asynchronous crypto and zlib functions with its internal job
+ * or stream object as `this` (a native handle, or an object holding one); enclave callbacks
+ * get no receiver.
+ */
+function withoutReceiver(picked: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  const out = { ...picked };
+  for (const name of names) {
+    const real = picked[name];
+    if (typeof real !== 'function') continue;
+    out[name] = function (this: unknown, ...args: unknown[]) {
+      const last = args.length - 1;
+      const callback = args[last];
+      if (typeof callback === 'function') args[last] = (...results: unknown[]) => Reflect.apply(callback, undefined, results);
+      return Reflect.apply(real, undefined, args);
+    };
+    Object.defineProperty(out[name], 'name', { value: name });
+  }
+  return out;
+}
+
+const ASYNC_CRYPTO = ['randomBytes', 'randomFill', 'randomInt', 'pbkdf2', 'scrypt', 'hkdf', 'generateKeyPair', 'generateKey', 'generatePrime', 'checkPrime', 'sign', 'verify'];
+const ASYNC_ZLIB = ['deflate', 'gzip', 'deflateRaw', 'unzip', 'inflate', 'gunzip', 'inflateRaw', 'brotliCompress', 'brotliDecompress'];
+
 const FACADE_BUILDERS: ReadonlyMap<string, FacadeBuilder> = new Map<string, FacadeBuilder>([
+  ['crypto', (picked) => withoutReceiver(picked, ASYNC_CRYPTO)],
+  ['zlib', (picked) => withoutReceiver(picked, ASYNC_ZLIB)],
   ['util', (picked) => ({ ...picked, deprecate: (fn: unknown) => fn, debuglog: silentDebuglog, debug: silentDebuglog })],
   ['timers', (picked, { timers }) => ({ ...picked, ...timers })],
   [
