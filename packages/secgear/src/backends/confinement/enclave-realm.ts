@@ -124,6 +124,12 @@ export function runConfined(params: ConfineParams): void {
     },
   });
   Object.defineProperty(compartment.globalThis, RUNTIME_HOOK, { value: hook, writable: false, configurable: false, enumerable: false });
+  // Granted globals are constants: enclave code cannot replace them, and ses resolves constant
+  // globals as local bindings (any other global lookup goes through its scope proxy, ~25x slower)
+  for (const key of Reflect.ownKeys(compartment.globalThis)) {
+    const d = Object.getOwnPropertyDescriptor(compartment.globalThis, key);
+    if (d && 'value' in d && (d.writable || d.configurable)) Object.defineProperty(compartment.globalThis, key, { writable: false, configurable: false });
+  }
 
   const source = new TextDecoder().decode(params.bundle);
   const evaluate = compartment.evaluate(`(function (require, module, exports) {${source}\n})`, {

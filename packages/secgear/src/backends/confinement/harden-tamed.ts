@@ -10,7 +10,7 @@
  * enclave's isolate after lockdown(), whose intrinsics are already hardened.
  */
 
-const { defineProperty, getOwnPropertyDescriptors, getPrototypeOf, isFrozen, preventExtensions, hasOwn } = Object as ObjectConstructor & {
+const { defineProperty, getOwnPropertyDescriptor, getOwnPropertyDescriptors, getPrototypeOf, isFrozen, preventExtensions, hasOwn } = Object as ObjectConstructor & {
   hasOwn(o: object, key: PropertyKey): boolean;
 };
 const { ownKeys } = Reflect;
@@ -32,28 +32,50 @@ function overridable(target: object, key: PropertyKey, value: unknown, enumerabl
 
 const isObject = (v: unknown): v is object => (typeof v === 'object' || typeof v === 'function') && v !== null;
 
-/** Freezes everything reachable from `root` (own properties, accessors, prototypes), tamed as above. */
+/**
+ * Freezes everything reachable from `root` (own properties, accessors, prototypes). Only objects
+ * that serve as prototypes get the getter/setter treatment: elsewhere (namespaces like `Atomics`,
+ * facade objects) plain frozen data properties keep hot paths fast.
+ */
 export function hardenTamed<T>(root: T): T {
+  const reachable: object[] = [];
   const seen = new Set<object>();
+  const prototypes = new Set<object>();
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();
     // frozen objects are lockdown's intrinsics or ours from an earlier call: hardened already
     if (!isObject(value) || seen.has(value) || isFrozen(value)) continue;
     seen.add(value);
-    stack.push(getPrototypeOf(value));
+    reachable.push(value);
+    const proto = getPrototypeOf(value);
+    if (proto !== null) {
+      prototypes.add(proto);
+      stack.push(proto);
+    }
+    for (const key of ownKeys(value)) {
+      const d = getOwnPropertyDescriptor(value, key) as PropertyDescriptor;
+      if ('value' in d) {
+        stack.push(d.value);
+        if (key === 'prototype' && isObject(d.value)) prototypes.add(d.value);
+      } else {
+        stack.push(d.get, d.set);
+      }
+    }
+  }
+  for (const value of reachable) {
+    // functions are prototypes of their subclasses' constructors (static inheritance)
+    const tamed = (prototypes.has(value) || typeof value === 'function') && !Array.isArray(value) && !ArrayBuffer.isView(value);
     const view = ArrayBuffer.isView(value); // elements of typed arrays cannot be frozen
     const descriptors = getOwnPropertyDescriptors(value) as Record<PropertyKey, PropertyDescriptor>;
     for (const key of ownKeys(descriptors)) {
       const d = descriptors[key as string];
       if (!('value' in d)) {
-        stack.push(d.get, d.set);
         if (d.configurable) defineProperty(value, key, { configurable: false });
         continue;
       }
-      stack.push(d.value);
       if (view && typeof key === 'string' && /^\d+$/.test(key)) continue;
-      if (d.writable && d.configurable && key !== 'prototype' && !Array.isArray(value)) {
+      if (tamed && d.writable && d.configurable && key !== 'prototype') {
         overridable(value, key, d.value, d.enumerable);
       } else if (d.writable && !d.configurable && !isObject(d.value)) {
         // left writable: see above
