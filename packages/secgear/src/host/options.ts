@@ -1,4 +1,4 @@
-import type { SimulatedPlatformOptions } from '../common/platform.js';
+import type { PlatformOptions } from '../common/platform.js';
 import type { LogLevel } from '../common/protocol.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,8 +43,8 @@ export interface SwitchlessOptions {
 export type OcallTable = Readonly<Record<string, OcallImplementation>> | object;
 
 export interface CreateEnclaveOptions {
-  /** `sim` (default), `process`, or `auto` for the strongest backend available here. */
-  type?: 'auto' | 'sim' | 'process' | (string & {});
+  /** `sim` (default), `process`, `gramine-sgx`, `cvm`, a registered plug-in, or `auto` for the strongest backend available here. */
+  type?: 'auto' | 'sim' | 'process' | 'gramine-sgx' | 'cvm' | (string & {});
   /** Required to start a debug image. */
   debug?: boolean;
   /** The host's ocall implementations, by declared name. */
@@ -59,8 +59,12 @@ export interface CreateEnclaveOptions {
   logLevel?: LogLevel;
   /** Where enclave log lines go. Default: stderr, prefixed with the enclave name. */
   onLog?: (level: LogLevel, message: string) => void;
-  /** Simulated platform settings (sim and process backends): where per-machine secrets live. */
-  platform?: SimulatedPlatformOptions;
+  /**
+   * Settings for the chosen backend's platform, validated by that backend: sim and process take
+   * `{ stateDir }` (where per-machine simulation secrets live); gramine-sgx takes `{ gramineDir,
+   * expectMrEnclave }`. See each backend's README.
+   */
+  platform?: PlatformOptions;
   /** Refuse the image unless it has this measurement / signer (hex or bytes). */
   expect?: { measurement?: string | Uint8Array; signer?: string | Uint8Array };
 }
