@@ -54,4 +54,11 @@ export interface EvidenceRequest {
 export interface PlatformEvidence {
   mediaType: string;
   data: Uint8Array;
+  /**
+   * What a verifier needs beside the evidence that came with it from the platform, by the
+   * collateral role `verifyEvidence` understands (SEV-SNP: `vcek`/`vlek` and `askArk` certificates
+   * from configfs-tsm's `auxblob`; cvm on TDX: the RTMR event log as `rtmrEventLog`). Untrusted
+   * like any collateral: it only helps the verifier find the chain it checks against its anchors.
+   */
+  aux?: Array<{ role: string; data: Uint8Array }>;
 }

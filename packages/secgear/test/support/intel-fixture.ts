@@ -181,6 +181,8 @@ export interface IntelFixture {
   now: Date;
   /** The test root (DER). */
   rootDer: Uint8Array;
+  /** Another quote under the same test PKI and collateral, with other report (or TD report) fields. */
+  quoteWith(fields: SgxReportFields | TdReportFields): Uint8Array;
 }
 
 const QE_MRSIGNER = new Uint8Array(32).fill(0x8c);
@@ -218,22 +220,25 @@ export function makeIntelFixture(o: FixtureOptions = {}): IntelFixture {
   const qeAuthData = new Uint8Array(32).fill(0xad);
   const binding = createHash('sha256').update(attestationKey).update(qeAuthData).digest();
   const qeReport = encodeSgxReport({ mrSigner: QE_MRSIGNER, isvProdId: tee === 'sgx' ? 1 : 2, isvSvn: o.qeIsvSvn ?? 8, attributes: Uint8Array.from([0x11]), reportData: cat(binding, new Uint8Array(32)) });
-  const body = tee === 'sgx' ? encodeSgxReport(o.report ?? {}) : encodeTdReport({ v15: version === 5, ...o.td });
-  const signedPart = encodeSignedPart({ version, tee, body });
   const chainPem = [pck, caCert, root].map(pem).join('') + '\0';
-  const quote = encodeQuote({
-    version,
-    tee,
-    body,
-    signature: sign(attKeys.privateKey, signedPart),
-    attestationKey,
-    qeReport,
-    qeReportSignature: sign(pckKeys.privateKey, qeReport),
-    qeAuthData,
-    certType: 5,
-    certData: new Uint8Array(Buffer.from(chainPem, 'latin1')),
-    trailing: o.trailing,
-  });
+  const quoteWith = (fields: SgxReportFields | TdReportFields) => {
+    const body = tee === 'sgx' ? encodeSgxReport(fields as SgxReportFields) : encodeTdReport({ v15: version === 5, ...(fields as TdReportFields) });
+    const signedPart = encodeSignedPart({ version, tee, body });
+    return encodeQuote({
+      version,
+      tee,
+      body,
+      signature: sign(attKeys.privateKey, signedPart),
+      attestationKey,
+      qeReport,
+      qeReportSignature: sign(pckKeys.privateKey, qeReport),
+      qeAuthData,
+      certType: 5,
+      certData: new Uint8Array(Buffer.from(chainPem, 'latin1')),
+      trailing: o.trailing,
+    });
+  };
+  const quote = quoteWith(tee === 'sgx' ? (o.report ?? {}) : (o.td ?? {}));
 
   // collateral
   const ctee = o.collateralTee ?? tee;
@@ -292,5 +297,5 @@ export function makeIntelFixture(o: FixtureOptions = {}): IntelFixture {
     { role: 'tcbInfoIssuerChain', data: pemOf(signing, root), source: 'fixture TCB signing chain' },
     { role: 'pckCrlIssuerChain', data: pemOf(caCert, root), source: 'fixture PCK CA chain' },
   ];
-  return { quote, collateral, anchor: { kind: 'x509', der: root }, now, rootDer: root };
+  return { quote, collateral, anchor: { kind: 'x509', der: root }, now, rootDer: root, quoteWith };
 }

@@ -15,9 +15,9 @@ import { parseCcaCollection, type CcaCollection } from '../cca/token.js';
  * signed by the device's AIK, whose challenge is the hash of the CVM key. The AIK certificate
  * must chain to the Huawei roots the caller passes as anchors (none are built in).
  *
- * Without a platform token nothing ties the CVM key to the AIK: the checks can all pass (as
- * secGear's own verifier accepts such tokens) but the appraisal is contraindicated, because
- * anyone can make such a token with a key of their own.
+ * Without a platform token nothing ties the CVM key to the AIK: every signature can check out
+ * (secGear's own verifier accepts such tokens), yet anyone can make one with a key of their own.
+ * Such a token is rejected (`platform.binding`), never merely warned about.
  */
 const HUAWEI = /(^|\n)O=Huawei($|\n)/;
 
@@ -80,16 +80,16 @@ export async function verifyVirtCcaToken(data: Uint8Array, context: VerifierCont
       }
     }
   }
-  if (token.platform) {
-    checks.record('platform.cvm-binding', keyBindingFailure(token.platform.claims.challenge, cvm.claims.publicKey, cvm.claims.publicKeyHashAlgId, 'CVM'));
-  }
-
   const appraisal = new AppraisalBuilder();
   if (token.platform) {
+    checks.record('platform.cvm-binding', keyBindingFailure(token.platform.claims.challenge, cvm.claims.publicKey, cvm.claims.publicKeyHashAlgId, 'CVM'));
     appraiseLifecycle(appraisal, token.platform.claims);
     appraisal.add('affirming', 'platform: the platform token is signed by the device AIK and vouches for the CVM key');
   } else {
-    appraisal.add('contraindicated', 'binding: the token has no platform token, so nothing binds the CVM signing key to the AIK; such a token can be made without the hardware');
+    checks.fail(
+      'platform.binding',
+      'the token has no platform token, so nothing binds the CVM signing key to the AIK; such a token can be made without the hardware (ask for a token from firmware that includes the platform token)',
+    );
   }
   return { tee: 'virtcca', claims: realmTokenClaims(token, 'virtcca'), rawClaims: ccaRawClaims(token, 'cvm'), checks: checks.outcomes, appraisal: appraisal.build() };
 }
