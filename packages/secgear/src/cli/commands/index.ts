@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerAgent } from './agent.js';
+import { registerAs } from './as.js';
 import { registerAttest } from './attest.js';
 import { registerBuild } from './build.js';
 import { registerCodegen } from './codegen.js';
@@ -16,4 +18,6 @@ export function registerCommands(program: Command): void {
   registerVerify(program);
   registerVerifyEvidence(program);
   registerAttest(program);
+  registerAgent(program);
+  registerAs(program);
 }
