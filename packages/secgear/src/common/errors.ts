@@ -42,6 +42,8 @@ export const ErrorCode = {
   INVALID_TOKEN: 'CC_ERROR_INVALID_TOKEN',
   INVALID_POLICY: 'CC_ERROR_INVALID_POLICY',
   ATTESTATION_FAILED: 'CC_ERROR_ATTESTATION_FAILED',
+  /** Evidence that verified but that the caller's policy (or appraisal) does not accept. */
+  ATTESTATION_REJECTED: 'CC_ERROR_ATTESTATION_REJECTED',
   // TEE device files (/dev/attestation, configfs-tsm, RTMRs)
   TEE_DEVICE: 'CC_ERROR_TEE_DEVICE',
   TEE_DEVICE_BUSY: 'CC_ERROR_TEE_DEVICE_BUSY',

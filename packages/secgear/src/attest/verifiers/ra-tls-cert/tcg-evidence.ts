@@ -10,8 +10,7 @@ import { decodeCbor, decodeCborAt, readCborHeader, type CborValue } from '../../
  * the certificate's SubjectPublicKeyInfo.
  */
 
-/** Evidence type tags: 60000 (Interoperable RA-TLS, Intel SGX/TDX quote) and rats-tls's 0x1a7501. */
-export const INTEL_QUOTE_TAGS = [60000, 0x1a7501];
+export { INTEL_QUOTE_TAGS } from './evidence-tags.js';
 
 /** A parsed TCG tagged-evidence extension value. */
 export interface TaggedEvidence {
@@ -21,6 +20,8 @@ export interface TaggedEvidence {
   claimsBytes: Uint8Array | null;
   claims: Map<string, CborValue> | null;
   pubkeyHash: { algorithm: number; hash: Uint8Array } | null;
+  /** The `nonce` claim (pre-session freshness), when present. */
+  nonce: Uint8Array | null;
 }
 
 function bad(message: string): never {
@@ -46,6 +47,7 @@ export function parseTaggedEvidence(value: Uint8Array): TaggedEvidence {
   if (end !== value.byteLength) bad(`${value.byteLength - end} trailing bytes`);
   let claims: Map<string, CborValue> | null = null;
   let pubkeyHash: TaggedEvidence['pubkeyHash'] = null;
+  let nonce: Uint8Array | null = null;
   if (claimsBytes) {
     const map = decodeCbor(claimsBytes);
     if (!(map instanceof Map)) bad('the claims are not a CBOR map');
@@ -59,6 +61,11 @@ export function parseTaggedEvidence(value: Uint8Array): TaggedEvidence {
       }
       pubkeyHash = { algorithm: entry[0], hash: entry[1] };
     }
+    const nonceClaim = claims.get('nonce');
+    if (nonceClaim !== undefined) {
+      if (!(nonceClaim instanceof Uint8Array)) bad('the nonce claim is not a byte string');
+      nonce = nonceClaim;
+    }
   }
-  return { tag: tagHeader.arg, evidence: first.value, claimsBytes, claims, pubkeyHash };
+  return { tag: tagHeader.arg, evidence: first.value, claimsBytes, claims, pubkeyHash, nonce };
 }

@@ -85,6 +85,7 @@ export async function verifyRaTlsCertificate(data: Uint8Array, context: Verifier
   const evidence: Record<string, unknown>[] = [];
   let primary: { tee: Tee | null; claims: NormalizedClaims | null } | null = null;
   const seen: { data: Uint8Array; output: VerifierOutput }[] = [];
+  const freshness: Uint8Array[] = [];
   for (const item of cert.evidence) {
     const name = item.source;
     let output: VerifierOutput;
@@ -99,10 +100,22 @@ export async function verifyRaTlsCertificate(data: Uint8Array, context: Verifier
     for (const c of output.checks) checks.outcomes.push({ ...c, check: `${name}.${c.check}` });
     const binding = checkBinding(item, output.claims, output.rawClaims, cert.spki, cert.evidence);
     checks.record(`${name}.binding`, binding.failure, binding.how);
+    if (!binding.failure) {
+      // a nonce counts only where the evidence that carries or binds it also binds the key
+      if (binding.boundClaims?.nonce) freshness.push(binding.boundClaims.nonce);
+      if (output.claims?.nonce) freshness.push(output.claims.nonce);
+    }
     for (const reason of output.appraisal.reasons) appraisal.add(output.appraisal.status, `${name}: ${reason}`);
     if (output.appraisal.reasons.length === 0) appraisal.add(output.appraisal.status, `${name}: ${output.appraisal.status}`);
     primary ??= { tee: output.tee, claims: output.claims };
     evidence.push({ source: name, format: item.format, claims: output.claims, rawClaims: output.rawClaims });
+  }
+  if (context.nonce) {
+    const expected = context.nonce;
+    checks.record(
+      'nonce.binding',
+      freshness.some((n) => bytesEqual(n, expected)) ? null : 'no evidence bound to the certificate key carries the expected nonce (a stale or replayed certificate)',
+    );
   }
   const x509 = parseCertificate(cert.der);
   return {
@@ -117,7 +130,7 @@ export async function verifyRaTlsCertificate(data: Uint8Array, context: Verifier
   };
 }
 
-const EVIDENCE_OIDS = new Set<string>([RA_TLS_OIDS.gramineLegacy, RA_TLS_OIDS.gramineLegacyMisencoded, RA_TLS_OIDS.intelSgxSdk, RA_TLS_OIDS.tcgTaggedEvidence]);
+const EVIDENCE_OIDS = new Set<string>([RA_TLS_OIDS.gramineLegacy, RA_TLS_OIDS.gramineLegacyMisencoded, RA_TLS_OIDS.intelSgxSdk, RA_TLS_OIDS.tcgTaggedEvidence, RA_TLS_OIDS.secGearEvidence]);
 
 export const raTlsCertVerifier: EvidenceVerifier = {
   format: 'ra-tls-cert',
@@ -132,4 +145,6 @@ export const raTlsCertVerifier: EvidenceVerifier = {
     }
   },
   verify: verifyRaTlsCertificate,
+  // the nonce is a claim inside the certificate (TCG `nonce`), bound through the key's binding
+  checksNonce: true,
 };

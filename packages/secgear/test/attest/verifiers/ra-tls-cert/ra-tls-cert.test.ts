@@ -95,7 +95,7 @@ describe('ra-tls-cert: published certificates', () => {
     const result = await verifyEvidence(doc, { now: new Date('2023-09-18T15:16:05Z') });
     assert.equal(result.verified, true);
     const cert = extractRaTlsEvidence(readVector('aws-nitro/evervault/test-data/valid-certificate.der'));
-    const item = { source: 'nitro-san', format: 'nitro', data: doc, tagged: null } as const;
+    const item = { source: 'nitro-san', format: 'nitro', data: doc, tagged: null, challenge: null } as const;
     assert.deepEqual(checkBinding(item, result.claims, result.rawClaims, cert.spki, []), { failure: null, how: 'the document user_data is the certificate key' });
   });
 });
@@ -130,7 +130,7 @@ describe('ra-tls-cert: certificates made for the test', () => {
 
   it('refuses to claim freshness it cannot show: a nonce asked of a key-bound SGX certificate fails', async () => {
     const result = await verifyEvidence(readVector(RATSTLS), { ...sgx, nonce: new Uint8Array(32).fill(1) });
-    assert.equal(failedCheck(result), 'nonce');
+    assert.equal(failedCheck(result), 'nonce.binding');
   });
 
   it('rejects a certificate without evidence, and one whose own signature is broken', async () => {
