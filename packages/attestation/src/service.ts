@@ -80,8 +80,6 @@ export async function createAttestationService(options: AttestationServiceOption
       loggerInstance: logger === false ? undefined : logger,
       logger: logger === false ? false : undefined,
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
-      // the admin token and session cookie stay out of logs
-      disableRequestLogging: false,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     await app.register(cookie);
     await app.register(swagger, {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { toHex, type Enclave } from 'secgear';
-import { AttestationAgent, TokenVerifier } from 'secgear/agent';
+import { AttestationAgent, requestChallenge, submitEvidence, TokenVerifier } from 'secgear/agent';
 import { admin, createHarness, ok, type Harness } from './support/harness.js';
 
 const ISSUER = 'https://as.test';
@@ -83,6 +83,18 @@ describe('attestation end to end on sim', () => {
     assert.equal((await getSecret(token)).status, 401);
     assert.equal((await getSecret(fresh)).status, 200);
     agent.close();
+  });
+
+  it('background-check mode: the relying party gets the challenge, the attester only makes evidence, the relying party submits it', async () => {
+    // relying party
+    const challenge = await requestChallenge(url);
+    // attester: evidence for the nonce it was handed, nothing else
+    const evidence = await good.getEvidence({ nonce: challenge.nonce });
+    // relying party again
+    const token = await submitEvidence(url, { challenge, evidence });
+    const ear = await verifier().verify(token, { nonce: challenge.nonce });
+    assert.equal(ear.overallStatus, 'affirming');
+    await assert.rejects(verifier().verify(token, { nonce: new Uint8Array(32) }), /another nonce/);
   });
 
   it('concurrent getToken calls share one attestation', async () => {
