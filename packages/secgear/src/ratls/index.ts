@@ -3,8 +3,8 @@
  * verifies an RA-TLS certificate from any TEE the unified verifier knows and returns the
  * enclave's normalized claims.
  */
-export { verifyPeer, createPeerVerifier, type PeerCertificate, type PeerVerifierOptions } from './verify-peer.js';
-export type { RaTlsPolicy, PeerAttestation } from './peer-policy.js';
+export { verifyPeer, createPeerVerifier, type PeerCertificate, type PeerVerifierOptions, type RaTlsPolicy, type RaTlsPeer } from './verify-peer.js';
+export type { AttestationPolicy, PeerAttestation } from '../attest/peer-appraisal.js';
 export type { RaTlsKeyType } from './key-types.js';
 export { RA_TLS_KEY_TYPES } from './key-types.js';
 export { SecGearError, ErrorCode } from '../common/errors.js';

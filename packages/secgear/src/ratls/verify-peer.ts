@@ -4,12 +4,11 @@
  * policy to the normalized claims, and returns them. Throws; never returns a rejected peer.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { verifyEvidence } from '../attest/verify.js';
+import { appraisePeer, type AttestationPolicy, type PeerAttestation } from '../attest/peer-appraisal.js';
 import '../attest/verifiers/index.js';
 import { extractRaTlsEvidence } from '../attest/verifiers/ra-tls-cert/extract.js';
 import { isBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
-import type { PeerAttestation, RaTlsPolicy } from './peer-policy.js';
 
 export type PeerCertificate = Uint8Array | string | X509Certificate | { raw: Uint8Array };
 
@@ -21,48 +20,22 @@ function certificateBytes(cert: PeerCertificate): Uint8Array {
   throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'verifyPeer(certificate): pass DER or PEM bytes, PEM text, an X509Certificate or a peer certificate ({ raw })');
 }
 
-export async function verifyPeer(certificate: PeerCertificate, policy: RaTlsPolicy = {}): Promise<PeerAttestation> {
+/** What `verifyPeer` returns: the peer's claims and the attested key. */
+export interface RaTlsPeer extends PeerAttestation {
+  /** DER SubjectPublicKeyInfo of the attested key. */
+  spki: Uint8Array;
+}
+
+export type RaTlsPolicy = AttestationPolicy;
+
+export async function verifyPeer(certificate: PeerCertificate, policy: RaTlsPolicy = {}): Promise<RaTlsPeer> {
   const bytes = certificateBytes(certificate);
-  if (typeof policy !== 'object' || policy === null) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'verifyPeer: policy must be an object');
-  const result = await verifyEvidence(bytes, {
-    format: 'ra-tls-cert',
-    nonce: policy.nonce,
-    allowSimulation: policy.allowSimulation ?? false,
-    collateral: policy.collateral,
-    trustAnchors: policy.trustAnchors,
-    replaceBuiltInAnchors: policy.replaceBuiltInAnchors,
-    now: policy.now,
-    policy: {
-      measurements: policy.measurements,
-      signers: policy.signers,
-      minSvn: policy.minSvn,
-      allowDebug: policy.allowDebug,
-      acceptTcbStatuses: policy.acceptTcbStatuses,
-    },
-  });
-  if (!result.verified || !result.claims || !result.tee) {
-    const failure = result.failure ?? { check: 'evidence', message: 'no evidence verified' };
-    throw new SecGearError(ErrorCode.INVALID_EVIDENCE, `RA-TLS peer rejected: check ${failure.check} failed: ${failure.message}`);
-  }
-  const claims = result.claims;
-  const reasons = [...result.appraisal.reasons];
-  let status = result.appraisal.status;
-  if (policy.prodId !== undefined && claims.prodId !== policy.prodId) {
-    status = 'contraindicated';
-    reasons.push(`policy: prodId ${claims.prodId ?? 'unknown'} is not ${policy.prodId}`);
-  }
-  if (policy.tees && !policy.tees.includes(result.tee)) {
-    status = 'contraindicated';
-    reasons.push(`policy: TEE ${result.tee} is not among ${policy.tees.join(', ')}`);
-  }
-  if (status === 'contraindicated' || (status === 'warning' && !policy.acceptWarning)) {
-    throw new SecGearError(ErrorCode.ATTESTATION_REJECTED, `RA-TLS peer rejected (${status}): ${reasons.join('; ')}`);
-  }
-  return { tee: result.tee, claims, status, reasons, spki: extractRaTlsEvidence(bytes).spki };
+  const { peer } = await appraisePeer(bytes, policy, { format: 'ra-tls-cert', what: 'RA-TLS peer' });
+  return { ...peer, spki: extractRaTlsEvidence(bytes).spki };
 }
 
 interface CachedAppraisal {
-  peer: Promise<PeerAttestation>;
+  peer: Promise<RaTlsPeer>;
   expires: number;
 }
 
@@ -78,7 +51,7 @@ export interface PeerVerifierOptions {
  * reconnecting to the same enclave does not re-verify its evidence each time. A policy with a
  * nonce is never cached (each nonce is for one connection).
  */
-export function createPeerVerifier(policy: RaTlsPolicy = {}, options: PeerVerifierOptions = {}): (certificate: PeerCertificate) => Promise<PeerAttestation> {
+export function createPeerVerifier(policy: RaTlsPolicy = {}, options: PeerVerifierOptions = {}): (certificate: PeerCertificate) => Promise<RaTlsPeer> {
   const ttl = options.cacheTtlMs ?? 300_000;
   const size = options.cacheSize ?? 256;
   const cache = new Map<string, CachedAppraisal>();

@@ -15,7 +15,7 @@ import { createRaTlsCredentials } from '../../src/ratls/enclave/index.js';
 import { writeSelfSignedCertificate } from '../../src/ratls/certificate-writer.js';
 import { issueRaTlsCredentials, type RaTlsEvidence } from '../../src/ratls/issue-credentials.js';
 import { createPeerVerifier, verifyPeer } from '../../src/ratls/verify-peer.js';
-import type { RaTlsPolicy } from '../../src/ratls/peer-policy.js';
+import type { RaTlsPolicy } from '../../src/ratls/verify-peer.js';
 import { enterEnclave, makeIdentity, tempStateDir } from '../support/sim-platform-harness.js';
 import { makeIntelFixture } from '../support/intel-fixture.js';
 import { issueCertificate } from '../support/synthetic-pki.js';

@@ -6,6 +6,7 @@ import { registerBuild } from './build.js';
 import { registerCodegen } from './codegen.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
+import { registerP11 } from './p11.js';
 import { registerVerify } from './verify.js';
 import { registerVerifyEvidence } from './verify-evidence.js';
 
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerVerify(program);
   registerVerifyEvidence(program);
   registerAttest(program);
+  registerP11(program);
   registerAgent(program);
   registerAs(program);
 }
