@@ -4,6 +4,7 @@ import { registerAs } from './as.js';
 import { registerAttest } from './attest.js';
 import { registerBuild } from './build.js';
 import { registerCodegen } from './codegen.js';
+import { registerGramine } from './gramine.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
 import { registerP11 } from './p11.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerVerify(program);
   registerVerifyEvidence(program);
   registerAttest(program);
+  registerGramine(program);
   registerP11(program);
   registerAgent(program);
   registerAs(program);
