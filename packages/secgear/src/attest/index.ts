@@ -49,3 +49,7 @@ export type { CcaCollection, CcaParseOptions, PlatformClaims, RealmClaims, SwCom
 export { extractRaTlsEvidence, RA_TLS_OIDS } from './verifiers/ra-tls-cert/extract.js';
 export type { RaTlsCertificate, EmbeddedEvidence, EvidenceSource } from './verifiers/ra-tls-cert/extract.js';
 export { parseTaggedEvidence, type TaggedEvidence } from './verifiers/ra-tls-cert/tcg-evidence.js';
+
+// EAR (RATS attestation results): the appraisal shape shared by the CLI, the library and the service
+export { buildEar, earSubmodule, earOverallStatus, normalizedClaimsToJson, EAR_PROFILE } from './ear.js';
+export type { Ear, EarSubmodule, EarOptions, EarSubmoduleOptions, TrustworthinessVector, NormalizedClaimsJson } from './ear.js';

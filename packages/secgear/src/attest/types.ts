@@ -111,6 +111,12 @@ export interface VerifyOptions {
   nonce?: Uint8Array;
   /** Accept simulated evidence as `affirming` (never set this in production). */
   allowSimulation?: boolean;
+  /**
+   * Trust this machine's own sim root (`$SECGEAR_SIM_DIR` or `~/.secgear/sim`) for simulated
+   * evidence. Default true, for a developer verifying on the machine that made the evidence;
+   * a service sets it false and trusts only the sim roots it was configured with.
+   */
+  trustLocalSimRoot?: boolean;
   /** Optional expectations checked after verification (measurements, debug, minimum TCB status). */
   policy?: AppraisalPolicy;
 }
@@ -137,6 +143,8 @@ export interface VerifierContext {
   now: Date;
   nonce: Uint8Array | undefined;
   allowSimulation: boolean;
+  /** See VerifyOptions.trustLocalSimRoot; undefined means true. */
+  trustLocalSimRoot?: boolean;
 }
 
 /** What a plug-in returns; the registry adds the policy appraisal and the common fields. */

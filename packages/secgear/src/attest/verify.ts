@@ -50,6 +50,7 @@ export async function verifyEvidence(
     now: options.now ?? new Date(),
     nonce: options.nonce,
     allowSimulation: options.allowSimulation ?? false,
+    trustLocalSimRoot: options.trustLocalSimRoot ?? true,
   };
   let output;
   try {
