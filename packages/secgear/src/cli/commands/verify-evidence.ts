@@ -14,6 +14,7 @@ interface Options {
   onlyAnchors?: boolean;
   at?: Date;
   nonce?: Uint8Array;
+  reportData?: Uint8Array;
   allowSim?: boolean;
   json?: boolean;
   ear?: boolean;
@@ -96,6 +97,7 @@ export function registerVerifyEvidence(program: Command): void {
     .option('--only-anchors', 'trust only the --anchors given, not the built-in vendor roots')
     .option('--at <time>', 'verify as of this ISO 8601 time (default: now)', parseTime)
     .option('--nonce <hex>', 'require the evidence to bind this nonce', parseNonce)
+    .option('--report-data <hex>', "require the evidence to bind exactly this data with the nonce (what the enclave passed to getEvidence; docs/formats/evidence-binding.md)", parseNonce)
     .option('--allow-sim', 'accept simulated evidence (never in production)')
     .option('--json', 'print the full result as JSON (bytes as hex)')
     .option('--ear', 'print the appraisal as an EAR (RATS attestation result) claims set, unsigned, as the attestation service would')
@@ -114,6 +116,7 @@ export function registerVerifyEvidence(program: Command): void {
         replaceBuiltInAnchors: opts.onlyAnchors ?? false,
         now: opts.at,
         nonce: opts.nonce,
+        reportData: opts.reportData,
         allowSimulation: opts.allowSim ?? false,
       });
       if (opts.ear) {
