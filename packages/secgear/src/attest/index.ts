@@ -8,6 +8,8 @@
  * inspect evidence, never to decide whether to trust it.
  */
 import './verifiers/index.js';
+// this machine's sim root as a built-in anchor (host only: enclave code reads no files)
+import './verifiers/sim/host-root.js';
 
 // verification and the plug-in registry
 export { verifyEvidence, applyPolicy } from './verify.js';
