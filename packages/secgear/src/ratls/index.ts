@@ -10,5 +10,7 @@ export { connect, type RaTlsConnectOptions, type RaTlsConnection } from './conne
 export { verifySessionEvidence, requestSessionEvidence, type SessionAttestation } from './client-session.js';
 export { EXPORTER_LABEL } from './session-evidence.js';
 export type { RaTlsKeyType } from './key-types.js';
+// where the process itself runs in the TEE (a confidential VM) and gets its own evidence
+export { issueRaTlsCredentials, type RaTlsCredentialOptions, type RaTlsCredentials, type RaTlsEvidenceProvider } from './issue-credentials.js';
 export { RA_TLS_KEY_TYPES } from './key-types.js';
 export { SecGearError, ErrorCode } from '../common/errors.js';
