@@ -8,3 +8,5 @@ export { listBackends, registerBackend, type Backend } from '../backends/index.j
 export { buildImage, loadImage, verifyImageBytes, generateSigningKey, type EnclaveManifest, type ManifestInput, type VerifiedImage, type BuildImageOptions } from '../image/index.js';
 export { SecGearError, EnclaveError, ErrorCode, isSecGearError, type ErrorCodeName } from '../common/errors.js';
 export { toHex, fromHex } from '../common/bytes.js';
+/** This machine's simulated attestation root (DER), for enclave code that verifies simulated evidence (it reads no files). */
+export { readSimRootCertificate } from '../backends/sim-platform/state.js';

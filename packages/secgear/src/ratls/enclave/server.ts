@@ -19,6 +19,8 @@ export interface RaTlsConnection {
   socket: tls.TLSSocket;
   /** The client's certificate (DER) when it presented one (mutual TLS). */
   peerCertificate: Uint8Array | null;
+  /** What `verifyClient` returned for it (for example the client's `RaTlsPeer`). */
+  peer: unknown;
   streamId: number;
 }
 
@@ -88,14 +90,15 @@ export class RaTlsServer {
   async #established(socket: tls.TLSSocket, streamId: number): Promise<void> {
     try {
       let peerCertificate: Uint8Array | null = null;
+      let peer: unknown = null;
       if (this.#options.requestCert) {
         const raw = (socket.getPeerCertificate(false) as { raw?: Uint8Array }).raw;
         if (!raw || !isBytes(raw) || raw.byteLength === 0) throw new SecGearError(ErrorCode.ATTESTATION_REJECTED, 'the client presented no certificate');
         peerCertificate = new Uint8Array(raw);
-        await this.#options.verifyClient?.(peerCertificate);
+        peer = await this.#options.verifyClient?.(peerCertificate);
       }
       const app = this.#options.sessionEvidence === false ? socket : await this.#answerEvidenceRequest(socket);
-      await this.#options.onConnection({ socket: app, peerCertificate, streamId });
+      await this.#options.onConnection({ socket: app, peerCertificate, peer, streamId });
     } catch {
       socket.destroy();
     }
