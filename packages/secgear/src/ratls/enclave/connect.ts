@@ -37,6 +37,8 @@ export async function connectRaTls(options: EnclaveConnectOptions): Promise<{ so
     rejectUnauthorized: false,
     ...(creds ? { secureContext: tls.createSecureContext({ cert: creds.certificatePem, key: creds.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, minVersion: 'TLSv1.3' }) } : {}),
   } as tls.TLSSocketOptions);
+  // a TLSSocket made over a stream (not by tls.connect) starts its handshake on its first write
+  socket.write(new Uint8Array(0));
   const timeoutMs = options.timeoutMs ?? 30_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {

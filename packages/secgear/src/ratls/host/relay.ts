@@ -33,12 +33,16 @@ interface Stream {
   socket: Socket;
   queue: Buffer[];
   queued: number;
-  pumping: boolean;
   ended: boolean;
   closed: boolean;
   /** Outbound: the enclave has not registered the stream yet (it does before its first send). */
   awaitingEnclave: boolean;
+  inFlight: number;
+  endSent: boolean;
 }
+
+/** Feeding ecalls in flight per stream. */
+const PIPELINE = 4;
 
 const MAX_FROM_ENCLAVE = 1024 * 1024;
 
@@ -110,7 +114,7 @@ export class RaTlsRelay {
       socket.destroy();
       return null;
     }
-    const stream: Stream = { id: this.#nextId++, socket, queue: [], queued: 0, pumping: false, ended: false, closed: false, awaitingEnclave: false };
+    const stream: Stream = { id: this.#nextId++, socket, queue: [], queued: 0, ended: false, closed: false, awaitingEnclave: false, inFlight: 0, endSent: false };
     if (this.#nextId > 0xffffffff) this.#nextId = 1;
     this.#streams.set(stream.id, stream);
     socket.setNoDelay(true);
@@ -146,28 +150,37 @@ export class RaTlsRelay {
     }
   }
 
-  /** One feeding ecall at a time per stream, carrying everything queued (up to a chunk). */
+  /**
+   * Feeds queued bytes to the enclave, up to `pipeline` ecalls in flight per stream (the enclave
+   * takes them in order: each one's bytes are pushed as it is dispatched); the socket is paused
+   * while more than a window of bytes waits or is in flight.
+   */
   async #pump(stream: Stream): Promise<void> {
-    if (stream.pumping || stream.closed) return;
-    stream.pumping = true;
-    try {
-      while (stream.queue.length > 0 && !stream.closed) {
-        let size = 0;
-        let count = 0;
-        while (count < stream.queue.length && (count === 0 || size + stream.queue[count].byteLength <= this.#options.chunkBytes)) size += stream.queue[count++].byteLength;
-        const parts = stream.queue.splice(0, count);
-        const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-        for (let offset = 0; offset < chunk.byteLength; offset += this.#options.chunkBytes) {
-          await this.#ecalls().ratlsData(stream.id, new Uint8Array(chunk.buffer, chunk.byteOffset + offset, Math.min(this.#options.chunkBytes, chunk.byteLength - offset)));
-        }
-        stream.queued -= size;
-        if (stream.queued < this.#options.windowBytes && stream.socket.isPaused()) stream.socket.resume();
+    if (stream.closed) return;
+    while (stream.queue.length > 0 && stream.inFlight < PIPELINE) {
+      let size = 0;
+      let count = 0;
+      while (count < stream.queue.length && (count === 0 || size + stream.queue[count].byteLength <= this.#options.chunkBytes)) size += stream.queue[count++].byteLength;
+      const parts = stream.queue.splice(0, count);
+      const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      stream.inFlight++;
+      const sent: Promise<void>[] = [];
+      for (let offset = 0; offset < chunk.byteLength; offset += this.#options.chunkBytes) {
+        sent.push(this.#ecalls().ratlsData(stream.id, new Uint8Array(chunk.buffer, chunk.byteOffset + offset, Math.min(this.#options.chunkBytes, chunk.byteLength - offset))));
       }
-      if (stream.ended && !stream.closed) await this.#ecalls().ratlsEnd(stream.id);
-    } catch {
-      stream.socket.destroy();
-    } finally {
-      stream.pumping = false;
+      void Promise.all(sent).then(
+        () => {
+          stream.inFlight--;
+          stream.queued -= size;
+          if (stream.queued < this.#options.windowBytes && stream.socket.isPaused() && !stream.awaitingEnclave) stream.socket.resume();
+          void this.#pump(stream);
+        },
+        () => stream.socket.destroy(),
+      );
+    }
+    if (stream.ended && !stream.endSent && stream.queue.length === 0 && stream.inFlight === 0 && !stream.closed) {
+      stream.endSent = true;
+      await this.#ecalls().ratlsEnd(stream.id).catch(() => stream.socket.destroy());
     }
   }
 
