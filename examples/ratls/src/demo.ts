@@ -7,8 +7,9 @@ import { startEnclaveServer } from './host.js';
 export async function main(imagePath: string, out: (line: string) => void = console.log): Promise<void> {
   const { measurement } = await loadImage(imagePath);
   const m = toHex(measurement);
+  const a = await startEnclaveServer({ image: imagePath });
+  // this machine's sim root (made with the first enclave), for the enclaves that verify each other
   const simRoot = readSimRootCertificate();
-  const a = await startEnclaveServer({ image: imagePath, start: { requireClientMeasurements: undefined } });
   try {
     out(`[1] enclave A serves RA-TLS on 127.0.0.1:${a.port} (backend ${a.enclave.info.backend}, measurement ${m.slice(0, 16)}…); the host relays ciphertext only`);
     // simulation accepted for the demo only: never in production

@@ -91,12 +91,15 @@ describe('examples/ratls', () => {
     assert.match(s, /you asked GET \/from-openssl/);
     const pem = join(work, 'pinned.pem');
     writeFileSync(pem, server.certificatePem);
-    const c = execFileSync('curl', ['-sS', '--cacert', pem, `https://localhost:${server.port}/from-curl`], { encoding: 'utf8' });
+    // not execFileSync: the relay serving curl runs in this process's event loop
+    const c = await run('curl', ['-sS', '--max-time', '20', '--cacert', pem, `https://localhost:${server.port}/from-curl`], '', 0);
     assert.match(c, /you asked GET \/from-curl/);
   });
 
   it('mutual RA-TLS: the server enclave refuses a client enclave whose measurement it does not expect', async () => {
+    await start({ image }); // this machine's sim root exists once an enclave has run
     const simRoot = readSimRootCertificate() ?? undefined;
+    assert.ok(simRoot);
     const server = await start({ image, start: { requireClientMeasurements: ['00'.repeat(48)], simRoot } });
     const client = await start({ image, allowConnect: (host, port) => host === '127.0.0.1' && port === server.port });
     await assert.rejects(client.enclave.ecall.callPeer(server.port, toHex(measurement), simRoot ?? new Uint8Array(0)));
