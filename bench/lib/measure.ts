@@ -55,3 +55,26 @@ export async function concurrentThroughput(fn: () => Promise<unknown>, inFlight:
   await Promise.all(lanes);
   return count / ((performance.now() - t0) / 1000);
 }
+
+/**
+ * Latencies of `fn` with `reset` run (untimed) before every call: a cold figure, where nothing
+ * an earlier call left behind (caches, memoised parses) can help.
+ */
+export async function coldLatencies(reset: () => void, fn: () => unknown, iterations: number, warmup = 5): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) {
+    reset();
+    await fn();
+  }
+  const out = new Array<number>(iterations);
+  for (let i = 0; i < iterations; i++) {
+    reset();
+    const t0 = process.hrtime.bigint();
+    await fn();
+    out[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  return out;
+}
+
+export function mean(samples: number[]): number {
+  return samples.reduce((a, b) => a + b, 0) / samples.length;
+}

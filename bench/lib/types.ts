@@ -1,3 +1,5 @@
+import type { Conditions } from './conditions.js';
+
 /** One measured figure beside its baseline, measured in the same process run. */
 export interface BenchResult {
   name: string;
@@ -7,6 +9,8 @@ export interface BenchResult {
   baseline: { name: string; value: number };
   /** value / baseline.value */
   ratio: number;
+  /** Load, cores and Node version while it was measured (run.ts fills it in when a suite does not). */
+  conditions?: Conditions;
 }
 
 /** A bench file (`bench/<area>.bench.ts`) default-exports one suite. */

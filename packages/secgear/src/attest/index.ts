@@ -13,6 +13,7 @@ import './verifiers/sim/host-root.js';
 
 // verification and the plug-in registry
 export { verifyEvidence, applyPolicy } from './verify.js';
+export { clearVerificationCaches } from './caches.js';
 export { appraisePeer, type AttestationPolicy, type PeerAttestation } from './peer-appraisal.js';
 export { registerVerifier, getVerifier, listVerifiers, detectFormat } from './registry.js';
 export { EVIDENCE_MEDIA_TYPES, formatForMediaType } from './media-types.js';

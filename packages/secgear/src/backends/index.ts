@@ -1,4 +1,6 @@
 import { ErrorCode, SecGearError } from '../common/errors.js';
+import { createCvmBackend } from './cvm/index.js';
+import { createGramineSgxBackend } from './gramine-sgx/index.js';
 import { processBackend } from './process/index.js';
 import { simBackend } from './sim/index.js';
 import type { Backend } from './types.js';
@@ -12,6 +14,8 @@ export function registerBackend(backend: Backend): void {
 
 registerBackend(simBackend);
 registerBackend(processBackend);
+registerBackend(createGramineSgxBackend());
+registerBackend(createCvmBackend());
 
 export function listBackends(): Backend[] {
   return [...backends.values()];
@@ -20,9 +24,11 @@ export function listBackends(): Backend[] {
 /**
  * Resolves a backend `type`: a name, or `auto` for the strongest backend available here.
  */
-export function resolveBackend(type: string): Backend {
+export async function resolveBackend(type: string): Promise<Backend> {
   if (type === 'auto') {
-    const usable = [...backends.values()].filter((b) => b.available().ok).sort((a, b) => b.strength - a.strength);
+    const all = [...backends.values()];
+    const availability = await Promise.all(all.map(async (b) => (await b.available()).ok));
+    const usable = all.filter((_, i) => availability[i]).sort((a, b) => b.strength - a.strength);
     if (usable.length === 0) throw new SecGearError(ErrorCode.NOT_SUPPORTED, 'no enclave backend is available on this machine');
     return usable[0];
   }
@@ -30,9 +36,11 @@ export function resolveBackend(type: string): Backend {
   if (!backend) {
     throw new SecGearError(ErrorCode.NOT_SUPPORTED, `unknown enclave type "${type}"; use one of: auto, ${[...backends.keys()].join(', ')}`);
   }
-  const availability = backend.available();
+  const availability = await backend.available();
   if (!availability.ok) throw new SecGearError(ErrorCode.NOT_SUPPORTED, `backend "${type}" cannot run here: ${availability.reason}`);
   return backend;
 }
 
-export type { Backend, BackendStartParams, EnclaveTransport } from './types.js';
+export type { Availability, Backend, BackendStartParams, EnclaveTransport } from './types.js';
+export { createGramineSgxBackend, type GramineSgxBackendOptions, type GramineLaunchParams } from './gramine-sgx/index.js';
+export { createCvmBackend, type CvmBackendOptions } from './cvm/index.js';

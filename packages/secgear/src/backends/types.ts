@@ -1,4 +1,4 @@
-import type { EnclaveIdentity, PlatformService, SimulatedPlatformOptions } from '../common/platform.js';
+import type { EnclaveIdentity, PlatformOptions, PlatformService } from '../common/platform.js';
 import type { EnclaveInit, EnclaveMessage, HostMessage } from '../common/protocol.js';
 import type { VerifiedImage } from '../image/verify-image.js';
 
@@ -7,6 +7,8 @@ export interface BackendStartParams {
   image: VerifiedImage;
   init: EnclaveInit;
   heapLimitMb: number;
+  /** `CreateEnclaveOptions.platform`, for backends whose start needs it (validated by the backend). */
+  platformOptions?: PlatformOptions;
 }
 
 /** The message pipe to one running enclave, whatever isolates it. */
@@ -26,6 +28,8 @@ export interface EnclaveTransport {
   terminate(): Promise<void>;
 }
 
+export type Availability = { ok: true } | { ok: false; reason: string };
+
 export interface Backend {
   /** The `type` users pass to createEnclave. */
   name: string;
@@ -35,9 +39,15 @@ export interface Backend {
   strength: number;
   /** Whether switchless calls (shared memory with the enclave) are possible. */
   supportsSwitchless: boolean;
-  /** Whether this machine can run it; the reason when not. */
-  available(): { ok: true } | { ok: false; reason: string };
-  /** The platform service (keys, reports, evidence) bound to a verified identity. */
-  createPlatform(identity: EnclaveIdentity, options: SimulatedPlatformOptions): PlatformService;
+  /** Whether this machine can run it; the reason when not (may look at device files, hence a Promise). */
+  available(): Availability | Promise<Availability>;
+  /**
+   * The platform service (keys, reports, evidence) the host runs for an enclave, bound to the
+   * identity the host verified. Omitted by backends whose platform runs inside the TEE (the
+   * enclave answers its own platform calls and computes its own identity, as gramine-sgx does).
+   */
+  createPlatform?(identity: EnclaveIdentity, options: PlatformOptions): PlatformService;
+  /** What the platform is when `createPlatform` is omitted. Default `hardware`. */
+  platformKind?: 'simulated' | 'hardware';
   start(params: BackendStartParams): Promise<EnclaveTransport>;
 }

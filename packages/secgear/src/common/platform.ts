@@ -26,6 +26,13 @@ export interface PlatformService {
   handle(op: string, args: unknown[]): Promise<unknown>;
 }
 
+/**
+ * Per-enclave platform options (`createEnclave(image, { platform })`), read by the chosen
+ * backend, which validates them and documents its keys (sim/process: `stateDir`;
+ * gramine-sgx: `gramineDir`, `expectMrEnclave`). Unknown keys are ignored by other backends.
+ */
+export type PlatformOptions = Readonly<Record<string, unknown>>;
+
 /** Options every simulated platform accepts (where its per-machine secrets live). */
 export interface SimulatedPlatformOptions {
   /** Folder of the per-machine simulation secrets. Default: $SECGEAR_SIM_DIR or ~/.secgear/sim. */

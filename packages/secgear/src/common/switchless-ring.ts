@@ -5,7 +5,8 @@ import { RegionCodec } from './codec.js';
  * Layout (docs/formats/switchless-ring.md):
  *   control: Int32[8]  DOORBELL (sequence, bumped on every submit or posted message),
  *                      MESSAGES (1 when the host posted a normal message), CLOSED,
- *                      SERVER_SLEEPING, HOST_SLEEPERS
+ *                      SERVER_SLEEPING, HOST_SLEEPERS, SERVER_SLEEPS, SPIN_HINT,
+ *                      SERVER_WAKEUPS
  *   slots:   poolSize × (Int32[4] header: STATE, FUNCTION, LENGTH, CALL_ID  +  slotBytes payload)
  * A slot moves FREE → RESERVED (host writes args) → SUBMITTED → RUNNING (enclave took it)
  * → DONE (result written) → FREE (host read it). Every transition is an Atomics operation.
@@ -19,6 +20,19 @@ export const CLOSED = 2;
 export const SERVER_SLEEPING = 3;
 /** Number of host threads sleeping in Atomics.wait on a slot (the enclave notifies only then). */
 export const HOST_SLEEPERS = 4;
+/** How many times the enclave's server went to sleep (wraps; for stats and tests). */
+export const SERVER_SLEEPS = 5;
+/** Most polls the server may spin when idle (besides retriesBeforeSleep): the host lowers it, to 0 under contention. */
+export const SPIN_HINT = 6;
+/** How many of the server's sleeps ended because the host woke it (not by timeout; wraps). */
+export const SERVER_WAKEUPS = 7;
+
+/**
+ * Atomic loads in one poll, on both sides: one poll is a short spin, about as long as the x86
+ * `pause` that secGear's retry counts are measured in, so retriesBeforeFallback and
+ * retriesBeforeSleep mean about what they do there.
+ */
+export const LOADS_PER_POLL = 64;
 
 export const HEADER_INTS = 4;
 export const STATE = 0;

@@ -35,7 +35,14 @@ export async function getEvidence(options: EvidenceOptions = {}): Promise<Eviden
   if (!result || typeof result.mediaType !== 'string' || !isBytes(result.data)) {
     throw new SecGearError(ErrorCode.GENERIC, 'the platform returned malformed evidence');
   }
-  return { mediaType: result.mediaType, data: result.data };
+  const out: Evidence = { mediaType: result.mediaType, data: result.data };
+  if (result.aux !== undefined) {
+    if (!Array.isArray(result.aux) || !result.aux.every((item) => item && typeof item.role === 'string' && isBytes(item.data))) {
+      throw new SecGearError(ErrorCode.GENERIC, 'the platform returned malformed auxiliary evidence');
+    }
+    out.aux = result.aux.map((item) => ({ role: item.role, data: item.data }));
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { bytesEqual, fromHex, toHex } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
-import type { EnclaveIdentity } from '../common/platform.js';
+import type { EnclaveIdentity, PlatformService } from '../common/platform.js';
 import type { EnclaveInit, LogLevel } from '../common/protocol.js';
 import { LOG_LEVELS } from '../common/protocol.js';
 import { resolveBackend } from '../backends/index.js';
@@ -21,6 +21,14 @@ function defaultLog(name: string): (level: LogLevel, message: string) => void {
   return (level, message) => process.stderr.write(`[enclave ${name}] ${level.toUpperCase()}: ${message}\n`);
 }
 
+/** For backends whose platform runs inside the TEE: the host answers no platform call. */
+function inEnclavePlatform(kind: 'simulated' | 'hardware'): PlatformService {
+  return {
+    kind,
+    handle: () => Promise.reject(new SecGearError(ErrorCode.NOT_SUPPORTED, 'this backend answers platform calls inside the enclave; the host has none to answer')),
+  };
+}
+
 function expectBytes(value: string | Uint8Array): Uint8Array {
   return typeof value === 'string' ? fromHex(value) : value;
 }
@@ -33,7 +41,7 @@ function expectBytes(value: string | Uint8Array): Uint8Array {
  * @typeParam E the enclave's ecall table (e.g. `typeof ecalls` from the enclave module) for typed `enclave.ecall`
  */
 export async function createEnclave<E = Record<string, AnyFunction>>(image: string | Uint8Array, options: CreateEnclaveOptions = {}): Promise<EnclaveHandle<E>> {
-  const backend = resolveBackend(options.type ?? 'sim');
+  const backend = await resolveBackend(options.type ?? 'sim');
   const verified: VerifiedImage = typeof image === 'string' ? await loadImage(image) : verifyImageBytes(image);
   const { manifest } = verified;
 
@@ -87,7 +95,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
   let transport: EnclaveTransport | null = null;
   let handle: EnclaveHandle<E> | null = null;
   try {
-    const platform = backend.createPlatform(identity, options.platform ?? {});
+    const platform = backend.createPlatform ? backend.createPlatform(identity, options.platform ?? {}) : inEnclavePlatform(backend.platformKind ?? 'hardware');
     const switchlessFunctions = manifest.ecalls.filter((e) => e.switchless).map((e) => e.name);
     const init: EnclaveInit = {
       identity,
@@ -106,7 +114,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
           }
         : null,
     };
-    transport = await backend.start({ image: verified, init, heapLimitMb: manifest.heapLimitMb });
+    transport = await backend.start({ image: verified, init, heapLimitMb: manifest.heapLimitMb, platformOptions: options.platform ?? {} });
     handle = new EnclaveHandle<E>({
       info: {
         backend: backend.name,

@@ -410,10 +410,10 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
    * is empty: to bind a key or a message, trusted code calls `getEvidence({ nonce, reportData })`
    * in an ecall of its own, so the host can never choose what the enclave attests.
    */
-  getEvidence(options: { nonce?: Uint8Array } = {}): Promise<{ mediaType: string; data: Uint8Array }> {
+  getEvidence(options: { nonce?: Uint8Array } = {}): Promise<{ mediaType: string; data: Uint8Array; aux?: Array<{ role: string; data: Uint8Array }> }> {
     if (this.destroying) return Promise.reject(new SecGearError(ErrorCode.ENCLAVE_DESTROYED, `enclave ${this.info.name} was destroyed`));
     if (this.lostReason) return Promise.reject(this.lostError());
-    return this.callNormal(BUILTIN_ECALLS.evidence, options.nonce === undefined ? [] : [options.nonce], {}, true) as Promise<{ mediaType: string; data: Uint8Array }>;
+    return this.callNormal(BUILTIN_ECALLS.evidence, options.nonce === undefined ? [] : [options.nonce], {}, true) as Promise<{ mediaType: string; data: Uint8Array; aux?: Array<{ role: string; data: Uint8Array }> }>;
   }
 
   /** Stops the enclave; pending calls fail with CC_ERROR_ENCLAVE_DESTROYED. Idempotent. */

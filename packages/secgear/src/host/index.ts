@@ -4,7 +4,21 @@ export { EnclaveHandle as Enclave, type EcallProxies, type EnclaveInfo } from '.
 export type { CreateEnclaveOptions, CallOptions, SwitchlessOptions, OcallImplementation, OcallTable } from './options.js';
 export { configure, DEFAULT_MAX_ENCLAVES } from './limits.js';
 export { registerBuiltinOcall } from './builtin-ocalls.js';
-export { listBackends, registerBackend, type Backend } from '../backends/index.js';
+export {
+  listBackends,
+  registerBackend,
+  createGramineSgxBackend,
+  createCvmBackend,
+  type Availability,
+  type Backend,
+  type BackendStartParams,
+  type EnclaveTransport,
+  type GramineSgxBackendOptions,
+  type GramineLaunchParams,
+  type CvmBackendOptions,
+} from '../backends/index.js';
+export type { EnclaveIdentity, PlatformService, PlatformOptions } from '../common/platform.js';
+export type { EnclaveInit, EnclaveMessage, HostMessage } from '../common/protocol.js';
 export { buildImage, loadImage, verifyImageBytes, generateSigningKey, type EnclaveManifest, type ManifestInput, type VerifiedImage, type BuildImageOptions } from '../image/index.js';
 export { SecGearError, EnclaveError, ErrorCode, isSecGearError, type ErrorCodeName } from '../common/errors.js';
 export { toHex, fromHex } from '../common/bytes.js';

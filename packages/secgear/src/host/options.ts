@@ -1,4 +1,4 @@
-import type { SimulatedPlatformOptions } from '../common/platform.js';
+import type { PlatformOptions } from '../common/platform.js';
 import type { LogLevel } from '../common/protocol.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,11 +13,23 @@ export interface SwitchlessOptions {
   workers?: number;
   /** Ring slots (switchless calls in flight at once). Default: the manifest's poolSize. */
   poolSize?: number;
-  /** Host polls for the enclave to take a task before falling back to a normal call. Default 20000. */
+  /**
+   * Polls (one ≈ an x86 `pause`) the enclave may take to start a task before it is withdrawn
+   * and the call goes the normal way. The host spins only as long as spinning pays (adaptive),
+   * then sleeps on the slot's futex for the rest of this time. Default 20000.
+   */
   retriesBeforeFallback?: number;
-  /** Enclave idle polls before it sleeps (`wakeup` policy). Default 20000. */
+  /**
+   * `wakeup` policy: idle polls the enclave thread spins for the next task before it sleeps on
+   * the futex. While the host sees contention (more runnable threads than cores) it sleeps at
+   * once instead. Default 20000.
+   */
   retriesBeforeSleep?: number;
-  /** `busy`: the enclave thread never sleeps (lowest latency, one core always busy); `wakeup` (default): it sleeps when idle. */
+  /**
+   * `wakeup` (default): the enclave thread sleeps when idle and adapts to a busy machine.
+   * `busy`: it never sleeps: lowest latency only with a core to spare for it; on a busy machine
+   * it takes CPU from everything else. See docs/switchless.md.
+   */
   policy?: 'busy' | 'wakeup';
   /** When every slot is taken: true (default) makes a normal call instead, false fails with CC_ERROR_SWITCHLESS_TASK_POOL_FULL. */
   rollbackToCommon?: boolean;
@@ -31,8 +43,8 @@ export interface SwitchlessOptions {
 export type OcallTable = Readonly<Record<string, OcallImplementation>> | object;
 
 export interface CreateEnclaveOptions {
-  /** `sim` (default), `process`, or `auto` for the strongest backend available here. */
-  type?: 'auto' | 'sim' | 'process' | (string & {});
+  /** `sim` (default), `process`, `gramine-sgx`, `cvm`, a registered plug-in, or `auto` for the strongest backend available here. */
+  type?: 'auto' | 'sim' | 'process' | 'gramine-sgx' | 'cvm' | (string & {});
   /** Required to start a debug image. */
   debug?: boolean;
   /** The host's ocall implementations, by declared name. */
@@ -47,8 +59,12 @@ export interface CreateEnclaveOptions {
   logLevel?: LogLevel;
   /** Where enclave log lines go. Default: stderr, prefixed with the enclave name. */
   onLog?: (level: LogLevel, message: string) => void;
-  /** Simulated platform settings (sim and process backends): where per-machine secrets live. */
-  platform?: SimulatedPlatformOptions;
+  /**
+   * Settings for the chosen backend's platform, validated by that backend: sim and process take
+   * `{ stateDir }` (where per-machine simulation secrets live); gramine-sgx takes `{ gramineDir,
+   * expectMrEnclave }`. See each backend's README.
+   */
+  platform?: PlatformOptions;
   /** Refuse the image unless it has this measurement / signer (hex or bytes). */
   expect?: { measurement?: string | Uint8Array; signer?: string | Uint8Array };
 }

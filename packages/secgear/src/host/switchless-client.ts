@@ -1,8 +1,9 @@
 /**
  * The host side of switchless calls: writes a task into a free ring slot, rings the doorbell
  * and waits for the result without any message passing. The calling thread polls, as secGear's
- * untrusted threads do; if the enclave does not take the task within `retriesBeforeFallback`
- * polls the task is withdrawn and the call goes the normal way.
+ * untrusted threads do, as long as polling pays (switchless-governor.ts), then sleeps on the
+ * slot's futex; if the enclave does not take the task within `retriesBeforeFallback` polls'
+ * worth of time the task is withdrawn and the call goes the normal way.
  */
 import {
   CALL_ID,
@@ -12,6 +13,7 @@ import {
   FUNCTION,
   HOST_SLEEPERS,
   LENGTH,
+  LOADS_PER_POLL,
   MESSAGES,
   RESERVED,
   RESULT_BY_MESSAGE,
@@ -25,12 +27,10 @@ import {
   type RingView,
 } from '../common/switchless-ring.js';
 import type { WireError } from '../common/protocol.js';
+import { SpinGovernor } from './switchless-governor.js';
 
 /** How long the caller may block its thread for one result before waiting asynchronously. */
 const SYNC_WAIT_MS = 2;
-/** Loads per poll: one poll is a short spin, so retry counts mean about what they do in secGear. */
-const SPIN_PER_POLL = 64;
-
 export type SwitchlessOutcome =
   | { kind: 'done'; ok: boolean; value: unknown }
   | { kind: 'pending'; slot: number; wait: Promise<void> }
@@ -41,6 +41,12 @@ export type SwitchlessOutcome =
 export class SwitchlessClient {
   readonly buffer: SharedArrayBuffer;
   private readonly ring: RingView;
+  /** Nanoseconds one poll takes on this machine (measured once), to turn retry counts into sleep time. */
+  private readonly pollNs: number;
+  /** When to spin and when to sleep (see switchless-governor.ts). */
+  readonly governor: SpinGovernor;
+  /** Calls that slept on the futex. */
+  sleeps = 0;
 
   constructor(
     readonly poolSize: number,
@@ -49,6 +55,8 @@ export class SwitchlessClient {
   ) {
     this.buffer = createRingBuffer(poolSize, slotBytes);
     this.ring = viewRing(this.buffer, poolSize, slotBytes);
+    this.pollNs = measurePollNs(this.ring.control);
+    this.governor = new SpinGovernor(this.ring.control, this.pollNs);
   }
 
   /** Tells the enclave's server that a normal message was posted, so it yields to its event loop. */
@@ -63,6 +71,9 @@ export class SwitchlessClient {
   }
 
   call(fn: number, args: unknown[], callId: number): SwitchlessOutcome {
+    // timed from here: ringing the doorbell is where a busy machine most often preempts us
+    const timed = this.governor.startCall();
+    const t0 = timed ? performance.now() : 0;
     const slot = this.reserve();
     if (slot < 0) return { kind: 'full' };
     const header = this.ring.headers[slot];
@@ -81,30 +92,47 @@ export class SwitchlessClient {
     header[LENGTH] = end;
     header[CALL_ID] = callId;
     Atomics.store(header, STATE, SUBMITTED);
-    ringDoorbell(this.ring.control);
+    ringDoorbell(this.ring.control); // wakes the enclave's server if it sleeps (policy "wakeup")
 
-    // wait for the enclave to take the task, or withdraw it
+    // spin for the result within the governor's budget, then sleep on the slot's futex
+    const budget = Math.min(this.governor.budget, Math.max(1, this.retriesBeforeFallback));
     let state = SUBMITTED;
-    for (let poll = 0; poll < this.retriesBeforeFallback && state === SUBMITTED; poll++) {
-      for (let i = 0; i < SPIN_PER_POLL && state === SUBMITTED; i++) state = Atomics.load(header, STATE);
+    let poll = 0;
+    for (; poll < budget && state !== DONE; poll++) {
+      for (let i = 0; i < LOADS_PER_POLL && state !== DONE; i++) state = Atomics.load(header, STATE);
     }
-    if (state === SUBMITTED && Atomics.compareExchange(header, STATE, SUBMITTED, FREE) === SUBMITTED) return { kind: 'fallback' };
+    if (state === DONE) {
+      this.governor.sawResult(poll, timed ? (performance.now() - t0) * 1000 : undefined);
+      return this.collect(slot);
+    }
+    this.governor.slept();
+    return this.sleepForResult(slot, header, budget);
+  }
 
-    // taken: poll briefly, then sleep on the slot state, within the synchronous budget
-    for (let i = 0; i < SPIN_PER_POLL * 16; i++) {
-      if (Atomics.load(header, STATE) === DONE) return this.collect(slot);
-    }
-    const deadline = performance.now() + SYNC_WAIT_MS; // read the clock only on the slow path
-    while (Atomics.load(header, STATE) !== DONE) {
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        return { kind: 'pending', slot, wait: this.waitDone(header) };
+  /**
+   * The slow path: sleep on the slot's futex (the server notifies when HOST_SLEEPERS is set).
+   * A task not taken within `retriesBeforeFallback` polls' worth of time is withdrawn and
+   * goes the normal way; a taken one is waited for up to SYNC_WAIT_MS, then asynchronously.
+   */
+  private sleepForResult(slot: number, header: Int32Array, spent: number): SwitchlessOutcome {
+    this.sleeps++;
+    const now = performance.now();
+    const acceptBy = now + (Math.max(0, this.retriesBeforeFallback - spent) * this.pollNs) / 1e6;
+    const syncBy = now + SYNC_WAIT_MS;
+    for (;;) {
+      const state = Atomics.load(header, STATE);
+      if (state === DONE) return this.collect(slot);
+      const t = performance.now();
+      if (state === SUBMITTED && t >= acceptBy) {
+        if (Atomics.compareExchange(header, STATE, SUBMITTED, FREE) === SUBMITTED) return { kind: 'fallback' };
+        continue; // taken just now
       }
+      if (state !== SUBMITTED && t >= syncBy) return { kind: 'pending', slot, wait: this.waitDone(header) };
+      const until = state === SUBMITTED ? Math.min(acceptBy, syncBy) : syncBy;
       Atomics.add(this.ring.control, HOST_SLEEPERS, 1);
-      Atomics.wait(header, STATE, RUNNING, left);
+      Atomics.wait(header, STATE, state, Math.max(0, until - t));
       Atomics.sub(this.ring.control, HOST_SLEEPERS, 1);
     }
-    return this.collect(slot);
   }
 
   /** Reads a DONE slot's result and frees the slot. */
@@ -142,4 +170,17 @@ export class SwitchlessClient {
     }
     return -1;
   }
+}
+
+/** Best of a few short timed spins: preemption only ever makes a sample slower. */
+function measurePollNs(control: Int32Array): number {
+  const polls = 256;
+  let best = Infinity;
+  let sink = 0;
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let p = 0; p < polls; p++) for (let i = 0; i < LOADS_PER_POLL; i++) sink |= Atomics.load(control, CLOSED);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / polls);
+  }
+  return Math.max(1, best + (sink & 0));
 }

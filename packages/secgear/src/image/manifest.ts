@@ -1,4 +1,5 @@
 import { ErrorCode, SecGearError } from '../common/errors.js';
+import { normalizeGramineSection, type GramineSection } from './gramine-section.js';
 
 /** An ecall the image exports. Private ecalls (`public: false`) are callable only from inside an ocall that allows them. */
 export interface EcallDeclaration {
@@ -45,6 +46,8 @@ export interface EnclaveManifest {
    * attributes: what crosses the boundary; comments and import layout do not change it).
    */
   edlHash?: string;
+  /** How to size the SGX enclave under Gramine (the gramine-sgx backend); see gramine-section.ts. */
+  gramine?: GramineSection;
 }
 
 /** What a developer writes in `enclave.json`; defaults fill the rest. */
@@ -124,7 +127,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveManifest {
   if (!isObject(input)) bad(where, 'must be a JSON object');
-  checkKeys(where, input, ['name', 'version', 'prodId', 'svn', 'debug', 'heapLimitMb', 'maxConcurrentEcalls', 'switchless', 'ecalls', 'ocalls', 'edlHash', 'edl', 'edlOptions']);
+  checkKeys(where, input, ['name', 'version', 'prodId', 'svn', 'debug', 'heapLimitMb', 'maxConcurrentEcalls', 'switchless', 'ecalls', 'ocalls', 'edlHash', 'edl', 'edlOptions', 'gramine']);
   const d = MANIFEST_DEFAULTS;
   const swIn = input.switchless ?? {};
   if (!isObject(swIn)) bad(`${where}.switchless`, 'must be an object');
@@ -192,6 +195,7 @@ export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveMa
     if (!/^[0-9a-f]{96}$/.test(h)) bad(`${where}.edlHash`, 'must be 96 lower-case hex digits (SHA-384)');
     manifest.edlHash = h;
   }
+  if (input.gramine !== undefined) manifest.gramine = normalizeGramineSection(input.gramine, `${where}.gramine`);
   return manifest;
 }
 

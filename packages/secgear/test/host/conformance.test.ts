@@ -5,6 +5,11 @@ import { createEnclave, EnclaveError, ErrorCode, type Enclave } from '../../src/
 import { rejectsWith } from '../support/assertions.js';
 import { buildFixture } from '../support/fixtures.js';
 import type { ecalls as ConformanceEcalls } from '../fixtures/enclaves/conformance.js';
+import { registerFixtureBackends } from '../support/tee-fixtures/fixture-backends.js';
+
+// the real-TEE backends run the same suite over exact fixtures of their device interfaces
+registerFixtureBackends();
+const simulatedTypes = new Set(['sim', 'process']);
 
 type Ecalls = typeof ConformanceEcalls;
 
@@ -23,7 +28,7 @@ function hostOcalls(printed: string[] = []) {
   };
 }
 
-for (const type of ['sim', 'process'] as const) {
+for (const type of ['sim', 'process', 'gramine-sgx-fixture', 'cvm-fixture'] as const) {
   describe(`backend conformance: ${type}`, () => {
     let image: string;
     let enclave: Enclave<Ecalls>;
@@ -40,8 +45,9 @@ for (const type of ['sim', 'process'] as const) {
 
     test('info names the backend, its isolation and the verified identity', () => {
       assert.equal(enclave.info.backend, type);
-      assert.match(enclave.info.isolation, /no hardware protection/);
-      assert.equal(enclave.info.simulated, true);
+      if (simulatedTypes.has(type)) assert.match(enclave.info.isolation, /no hardware protection/);
+      else assert.match(enclave.info.isolation, /SGX enclave under Gramine|confidential VM/);
+      assert.equal(enclave.info.simulated, simulatedTypes.has(type));
       assert.equal(enclave.info.measurement.byteLength, 48);
       assert.equal(enclave.info.signer.byteLength, 48);
       assert.deepEqual([enclave.info.name, enclave.info.prodId, enclave.info.svn, enclave.info.debug], ['conformance', 7, 3, false]);

@@ -62,6 +62,11 @@ export function parseCertificate(der: Uint8Array): X509Certificate {
   return cert;
 }
 
+/** Forgets every parsed certificate (and so every verified link, which hangs off them). */
+export function clearParsedCertificates(): void {
+  parsed.clear();
+}
+
 const verifiedLinks = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
 
 /**

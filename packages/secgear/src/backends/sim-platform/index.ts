@@ -1,6 +1,6 @@
 import { isBytes } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
-import { wipeAfterSend, type EnclaveIdentity, type PlatformService, type SimulatedPlatformOptions } from '../../common/platform.js';
+import { wipeAfterSend, type EnclaveIdentity, type PlatformOptions, type PlatformService, type SimulatedPlatformOptions } from '../../common/platform.js';
 import { MAX_NONCE_SIZE, PlatformOp, type PlatformEvidence } from '../../common/platform-ops.js';
 import { createReport, encodeTargetInfo, padReportData, verifyReport } from './local-report.js';
 import { sealKeyFor } from './seal-keys.js';
@@ -18,9 +18,11 @@ export { SIM_ORGANIZATION } from './sim-certificates.js';
  * verified from the signed image. Requests come from trusted code and are checked like any
  * untrusted input; a refused one throws SecGearError and never reveals a secret.
  */
-export function createSimulatedPlatform(identity: EnclaveIdentity, options: SimulatedPlatformOptions = {}): PlatformService {
+export function createSimulatedPlatform(identity: EnclaveIdentity, options: SimulatedPlatformOptions | PlatformOptions = {}): PlatformService {
   const self = checkedIdentity(identity);
-  const stateDir = resolveStateDir(options.stateDir);
+  const requested = (options as PlatformOptions).stateDir;
+  if (requested !== undefined && typeof requested !== 'string') throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'platform.stateDir must be a folder path (string)');
+  const stateDir = resolveStateDir(requested);
   // loaded on first use, so enclaves that never seal or attest never touch the state dir
   const state = () => loadSimPlatformState(stateDir);
   return {

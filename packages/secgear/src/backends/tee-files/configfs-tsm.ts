@@ -112,7 +112,8 @@ function reportDataOf(format: TsmEvidenceFormat, outblob: Uint8Array): Uint8Arra
   return null;
 }
 
-function checkReportData(format: TsmEvidenceFormat, outblob: Uint8Array, inblob: Uint8Array, entry: string): void {
+/** Checks that a report carries our inblob as its report data (CCA: as its challenge). */
+export function checkReportData(format: TsmEvidenceFormat, outblob: Uint8Array, inblob: Uint8Array, entry: string): void {
   if (format === 'cca') {
     // the realm token carries the challenge as a 64-byte CBOR byte string (0x58 0x40 + bytes);
     // the CCA verifier checks its place in the token, here we check it is there at all

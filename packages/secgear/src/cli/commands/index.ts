@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { registerAttest } from './attest.js';
 import { registerBuild } from './build.js';
 import { registerCodegen } from './codegen.js';
+import { registerGramine } from './gramine.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
+import { registerP11 } from './p11.js';
 import { registerVerify } from './verify.js';
 import { registerVerifyEvidence } from './verify-evidence.js';
 
@@ -16,4 +18,6 @@ export function registerCommands(program: Command): void {
   registerVerify(program);
   registerVerifyEvidence(program);
   registerAttest(program);
+  registerGramine(program);
+  registerP11(program);
 }

@@ -30,6 +30,7 @@ export function describeImage(bytes: Uint8Array): Record<string, unknown> {
     ecalls: m.ecalls,
     ocalls: m.ocalls,
     ...(m.edlHash ? { edlHash: m.edlHash } : {}),
+    ...(m.gramine ? { gramine: m.gramine } : {}),
     bundleBytes: parts.bundle.byteLength,
   };
 }

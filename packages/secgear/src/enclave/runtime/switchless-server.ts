@@ -2,9 +2,9 @@
  * The enclave side of switchless calls. A JavaScript enclave has one thread, so that thread
  * is the switchless worker: between turns of its event loop it takes tasks from the ring
  * without any message passing. When the ring is idle it spins (`busy`) or, after
- * `retriesBeforeSleep` idle polls, sleeps in Atomics.wait (`wakeup`) until the host rings the
- * doorbell. The host also rings it when it posts a normal message, so normal ecalls and ocall
- * results are never starved.
+ * `retriesBeforeSleep` idle polls (none while the host reports contention: a busy machine),
+ * sleeps in Atomics.wait (`wakeup`) until the host rings the doorbell. The host also rings it
+ * when it posts a normal message, so normal ecalls and ocall results are never starved.
  */
 import type { SwitchlessInit, WireError } from '../../common/protocol.js';
 import {
@@ -15,12 +15,16 @@ import {
   FUNCTION,
   HOST_SLEEPERS,
   LENGTH,
+  LOADS_PER_POLL,
   MESSAGES,
   RESULT_BY_MESSAGE,
   RESULT_ERROR,
   RESULT_OK,
   RUNNING,
   SERVER_SLEEPING,
+  SERVER_SLEEPS,
+  SERVER_WAKEUPS,
+  SPIN_HINT,
   STATE,
   SUBMITTED,
   viewRing,
@@ -103,9 +107,14 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
     return ran;
   };
 
+  // Policy "wakeup" spins retriesBeforeSleep polls for a task, then sleeps on the DOORBELL
+  // futex; sooner when the host says so (SPIN_HINT, 0 under contention: more runnable threads
+  // than cores, where spinning here would take the CPU the host thread needs for the next task).
+  const spinLoads = init.retriesBeforeSleep * LOADS_PER_POLL;
+
   let drained = -1; // the DOORBELL value up to which submitted tasks were taken
   const serve = (): void => {
-    let idle = 0;
+    let idle = 0; // loads since the last task (or wake-up)
     for (;;) {
       // every submit, posted message and close bumps DOORBELL after its own store, so an
       // unchanged value means nothing new: one load per idle poll
@@ -128,11 +137,13 @@ export function startSwitchlessServer(init: SwitchlessInit, deps: SwitchlessServ
         if (idle % BUSY_POLLS_PER_TURN === 0) break;
         continue;
       }
-      if (idle <= init.retriesBeforeSleep) continue;
+      if (idle <= spinLoads && idle <= Atomics.load(control, SPIN_HINT) * LOADS_PER_POLL) continue;
       Atomics.store(control, SERVER_SLEEPING, 1);
+      Atomics.add(control, SERVER_SLEEPS, 1);
       const woke = Atomics.wait(control, DOORBELL, seen, SLEEP_SLICE_MS);
       Atomics.store(control, SERVER_SLEEPING, 0);
       if (woke === 'timed-out') break;
+      if (woke === 'ok') Atomics.add(control, SERVER_WAKEUPS, 1);
       idle = 0;
     }
     yieldToEventLoop = false;

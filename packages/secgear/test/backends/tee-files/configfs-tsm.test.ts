@@ -11,7 +11,7 @@ import { makeIntelFixture } from '../../support/intel-fixture.js';
 import { configfsTsmFixture } from '../../support/tee-fixtures/configfs-tsm-fixture.js';
 import { rejectsWith } from '../../support/assertions.js';
 import { readVector } from '../../support/paths.js';
-import { manifestEntries, optionsFor } from '../../attest/verifiers/manifest.js';
+import { collateralFor, manifestEntries, optionsFor } from '../../attest/verifiers/manifest.js';
 import { snpFixture } from '../../attest/verifiers/sev-snp/snp-fixture.js';
 import { buildToken, tokenKeys } from '../../attest/verifiers/cca/cca-fixture.js';
 
@@ -58,6 +58,19 @@ describe('configfs-tsm client', () => {
     assert.equal(result.verified, true, result.failure?.message);
     // the same recorded quote for another inblob is not ours
     await assert.rejects(requestTsmReport(fixture.port, fresh(2)), rejectsWith(ErrorCode.TEE_DEVICE, /not ours/));
+  });
+
+  test('a recorded real SEV-SNP report with its real VCEK in the auxblob certificate table verifies against the AMD root', async () => {
+    const entry = manifestEntries('sev-snp').find((e) => e.id === 'snp-virtee-milan')!;
+    const recorded = readVector(entry.evidence);
+    const vcek = readVector(entry.collateral.vcek);
+    const fixture = configfsTsmFixture({ provider: 'sev_guest', auxblob: encodeSnpCertTable([{ role: 'vcek', der: vcek }]), outblobFor: () => recorded });
+    const report = await requestTsmReport(fixture.port, recorded.slice(0x50, 0x90));
+    const certs = parseSnpCertTable(report.auxblob);
+    const options = optionsFor(entry, entry.at);
+    const askArk = collateralFor(entry).filter((c) => c.role !== 'vcek');
+    const result = await verifyEvidence({ mediaType: 'application/vnd.amd.sev-snp.report', data: report.outblob }, { ...options, collateral: [...certs.map((c) => ({ role: c.role, data: c.der })), ...askArk] });
+    assert.equal(result.verified, true, result.failure?.message);
   });
 
   test('SEV-SNP: privlevel is written first, the auxblob certificate table gives the VCEK, the report verifies with the test ARK', async () => {
