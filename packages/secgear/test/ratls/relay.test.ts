@@ -11,6 +11,8 @@ import { loadSimPlatformState, readSimRootCertificate } from '../../src/backends
 import { createRaTlsCredentials, createRaTlsServer, raTlsStreams, type RaTlsCredentials } from '../../src/ratls/enclave/index.js';
 import { RaTlsRelay } from '../../src/ratls/host/index.js';
 import { connect, verifySessionEvidence, requestSessionEvidence, type RaTlsPolicy } from '../../src/ratls/index.js';
+import { decodeSessionEvidence, encodeSessionEvidence } from '../../src/ratls/session-evidence.js';
+import { assertParsesOrRejects, nearValidBytes } from '../attest/parser-properties.js';
 import { enterEnclave, makeIdentity, tempStateDir } from '../support/sim-platform-harness.js';
 
 const state = tempStateDir();
@@ -122,5 +124,25 @@ describe('RA-TLS: TLS inside the enclave, host relaying ciphertext', () => {
       setTimeout(() => child.stdin.end(), 1_500);
     });
     assert.match(output, /PING FROM OPENSSL/);
+  });
+});
+
+describe('RA-TLS relay: what the enclave asks of the host is checked', () => {
+  it('refuses sends on streams that are not open, oversized or empty sends, and connections nobody allowed', async () => {
+    const ocalls = new RaTlsRelay().ocalls;
+    await assert.rejects(async () => ocalls.ratlsSend(7, new Uint8Array(4)), (e: { code?: string }) => e.code === 'CC_ERROR_BAD_PARAMETERS');
+    assert.throws(() => relay.ocalls.ratlsEnd(123456), (e: { code?: string }) => e.code === 'CC_ERROR_BAD_PARAMETERS');
+    await assert.rejects(ocalls.ratlsConnect('127.0.0.1', port), (e: { code?: string }) => e.code === 'CC_ERROR_ACCESS_DENIED');
+    await assert.rejects(ocalls.ratlsConnect('', 0), (e: { code?: string }) => e.code === 'CC_ERROR_BAD_PARAMETERS');
+    for (const bytes of [new Uint8Array((1 << 20) + 1), new Uint8Array(0), 'text' as never]) {
+      await assert.rejects(async () => relay.ocalls.ratlsSend(1, bytes), /ratlsSend takes 1 to/);
+    }
+  });
+
+  it('property: session evidence frames decode, wait for more bytes, or are refused with CC_ERROR_INVALID_MESSAGE', () => {
+    const good = encodeSessionEvidence('application/vnd.secgear.sim-evidence', new Uint8Array(300).fill(5));
+    assert.deepEqual(decodeSessionEvidence(good)?.evidence, new Uint8Array(300).fill(5));
+    for (let n = 0; n < good.byteLength; n++) assert.equal(decodeSessionEvidence(good.subarray(0, n)), null, `prefix ${n}`);
+    assertParsesOrRejects((b: Uint8Array) => decodeSessionEvidence(b), nearValidBytes(good, { maxLength: 400, maxEdits: 4 }), { seed: 3030, numRuns: 500, code: 'CC_ERROR_INVALID_MESSAGE' });
   });
 });

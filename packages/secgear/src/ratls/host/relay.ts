@@ -185,10 +185,10 @@ export class RaTlsRelay {
   }
 
   #send(id: number, bytes: Uint8Array): Promise<void> {
-    const stream = this.#stream(id);
     if (!isBytes(bytes) || bytes.byteLength === 0 || bytes.byteLength > MAX_FROM_ENCLAVE) {
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, `ratlsSend takes 1 to ${MAX_FROM_ENCLAVE} bytes`);
     }
+    const stream = this.#stream(id);
     if (stream.awaitingEnclave) {
       stream.awaitingEnclave = false;
       stream.socket.resume();
