@@ -32,10 +32,10 @@ export async function main(imagePath: string, out: (line: string) => void = cons
     await a.close();
   }
   // mutual RA-TLS: B asks for A's certificate; A asks for B's; each judges the other's evidence inside its enclave
-  const server = await startEnclaveServer({ image: imagePath, start: { requireClientMeasurements: [m], simRoot: simRoot ?? undefined } });
+  const server = await startEnclaveServer({ image: imagePath, start: { requireClientMeasurements: [m], simRoot: simRoot ?? undefined, clientSessionEvidence: true } });
   const client = await startEnclaveServer({ image: imagePath, allowConnect: (host, port) => host === '127.0.0.1' && port === server.port });
   try {
-    const result = await client.enclave.ecall.callPeer(server.port, m, simRoot ?? new Uint8Array(0));
+    const result = await client.enclave.ecall.callPeer(server.port, m, simRoot ?? new Uint8Array(0), true);
     out(`[5] mutual RA-TLS between two enclaves: ${result.status}; ${result.body.trim()}`);
   } finally {
     await client.close();

@@ -2,7 +2,18 @@
 // answers HTTP over RA-TLS; with `requireClientMeasurements` it also asks the client for an
 // RA-TLS certificate and judges it by its evidence (mutual RA-TLS between enclaves).
 import { defineEnclave, identity } from 'secgear/enclave';
-import { connectRaTls, createRaTlsCredentials, createRaTlsServer, raTlsStreams, verifyPeer, type RaTlsCredentials, type RaTlsPolicy } from 'secgear/ratls/enclave';
+import {
+  connectRaTls,
+  createRaTlsCredentials,
+  createRaTlsServer,
+  raTlsStreams,
+  requestSessionEvidence,
+  verifyPeer,
+  verifySessionEvidence,
+  type RaTlsCredentials,
+  type RaTlsPeer,
+  type RaTlsPolicy,
+} from 'secgear/ratls/enclave';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 let credentials: RaTlsCredentials | null = null;
@@ -13,6 +24,8 @@ export interface StartOptions {
   requireClientMeasurements?: string[];
   /** Trust anchors for simulated evidence (the sim root, DER): inside an enclave nothing is read from files. */
   simRoot?: Uint8Array;
+  /** Also ask each client enclave for evidence bound to the TLS session (freshness, both ways). */
+  clientSessionEvidence?: boolean;
 }
 
 function policyFor(measurements: string[], simRoot?: Uint8Array): RaTlsPolicy {
@@ -30,7 +43,7 @@ function respond(socket: import('node:tls').TLSSocket, peer: string | null): voi
     request += new TextDecoder().decode(chunk);
     if (!request.includes('\r\n\r\n')) return;
     const [line] = request.split('\r\n');
-    const body = `hello from enclave ${hex(identity().measurement).slice(0, 16)}…; you asked ${line}${peer ? `; you are enclave ${peer.slice(0, 16)}…` : ''}\n`;
+    const body = `hello from enclave ${hex(identity().measurement).slice(0, 16)}…; you asked ${line}${peer ? `; you are enclave ${peer.slice(0, 16)}…${peer.slice(96)}` : ''}\n`;
     socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${new TextEncoder().encode(body).byteLength}\r\nConnection: close\r\n\r\n${body}`);
   });
 }
@@ -42,21 +55,30 @@ export const ecalls = {
     if (credentials) throw new Error('already started');
     credentials = await createRaTlsCredentials({ keyType: options.keyType ?? 'p256', altNames: ['localhost', '127.0.0.1'] });
     const required = options.requireClientMeasurements;
+    const clientPolicy = required ? policyFor(required, options.simRoot) : null;
     createRaTlsServer({
       credentials,
-      requestCert: required !== undefined,
-      verifyClient: required ? (cert) => verifyPeer(cert, policyFor(required, options.simRoot)) : undefined,
-      onConnection: ({ socket, peer }) => {
-        const measurement = (peer as { claims?: { measurement?: Uint8Array } } | null)?.claims?.measurement;
-        respond(socket, measurement ? hex(measurement) : null);
+      requestCert: clientPolicy !== null,
+      verifyClient: clientPolicy ? (cert) => verifyPeer(cert, clientPolicy) : undefined,
+      sessionEvidence: !options.clientSessionEvidence,
+      onConnection: async ({ socket, peer }) => {
+        const client = peer as RaTlsPeer | null;
+        let fresh = '';
+        if (options.clientSessionEvidence && clientPolicy && client) {
+          await verifySessionEvidence(socket, await requestSessionEvidence(socket), clientPolicy, client);
+          fresh = ', with evidence bound to this session';
+        }
+        const measurement = client?.claims.measurement;
+        respond(socket, measurement ? `${hex(measurement)}${fresh}` : null);
       },
     });
     return credentials.certificatePem;
   },
   /** Mutual RA-TLS: this enclave connects to another enclave's server, presenting its own certificate. */
-  async callPeer(port: number, expectedMeasurement: string, simRoot: Uint8Array): Promise<{ status: string; body: string; peerMeasurement: string }> {
+  async callPeer(port: number, expectedMeasurement: string, simRoot: Uint8Array, sessionEvidence = false): Promise<{ status: string; body: string; peerMeasurement: string }> {
     if (!credentials) throw new Error('call start() first');
-    const { socket, peer } = await connectRaTls({ host: '127.0.0.1', port, credentials, policy: policyFor([expectedMeasurement], simRoot) });
+    // with sessionEvidence, both ends prove freshness: this one asks first, then answers the server
+    const { socket, peer } = await connectRaTls({ host: '127.0.0.1', port, credentials, policy: policyFor([expectedMeasurement], simRoot), sessionEvidence, answerSessionEvidence: sessionEvidence });
     const response = await new Promise<string>((resolve, reject) => {
       let text = '';
       socket.on('data', (chunk: Uint8Array) => (text += new TextDecoder().decode(chunk)));

@@ -6,7 +6,7 @@ import type { StartOptions } from './enclave.js';
 
 export interface HelloEcalls extends RaTlsRelayEcalls {
   start(options?: StartOptions): Promise<string>;
-  callPeer(port: number, expectedMeasurement: string, simRoot: Uint8Array): Promise<{ status: string; body: string; peerMeasurement: string }>;
+  callPeer(port: number, expectedMeasurement: string, simRoot: Uint8Array, sessionEvidence?: boolean): Promise<{ status: string; body: string; peerMeasurement: string }>;
 }
 
 export interface RunningEnclaveServer {

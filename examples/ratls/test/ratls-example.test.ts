@@ -61,7 +61,7 @@ describe('examples/ratls', () => {
     assert.deepEqual(steps, ['[1]', '[2]', '[3]', '[4]', '[5]', '[6]']);
     assert.match(output, /session evidence bound to this TLS session/);
     assert.match(output, /refuses: CC_ERROR_ATTESTATION_REJECTED/);
-    assert.match(output, /mutual RA-TLS between two enclaves: HTTP\/1\.1 200 OK; .*you are enclave/);
+    assert.match(output, /mutual RA-TLS between two enclaves: HTTP\/1\.1 200 OK; .*you are enclave [0-9a-f]{16}…, with evidence bound to this session/);
   });
 
   for (const type of ['sim', 'process'] as const) {

@@ -12,7 +12,7 @@ import type { RaTlsPeer, RaTlsPolicy } from './verify-peer.js';
 /** The parts of a TLS socket this needs (node:tls TLSSocket and the enclave facade both have them). */
 export interface TlsSocketLike {
   getPeerCertificate(detailed?: boolean): object;
-  exportKeyingMaterial(length: number, label: string): Uint8Array;
+  exportKeyingMaterial(length: number, label: string, context?: Buffer): Uint8Array;
   write(data: Uint8Array): boolean;
   read(): Buffer | null;
   unshift(chunk: Buffer): void;

@@ -24,7 +24,7 @@ export function sessionReportData(exporter: Uint8Array): Uint8Array {
 }
 
 /** The exporter output of a TLS socket (node:tls, or the enclave's facade). */
-export function sessionExporter(socket: { exportKeyingMaterial(length: number, label: string): Uint8Array }): Uint8Array {
+export function sessionExporter(socket: { exportKeyingMaterial(length: number, label: string, context?: Buffer): Uint8Array }): Uint8Array {
   return new Uint8Array(socket.exportKeyingMaterial(EXPORTER_LENGTH, EXPORTER_LABEL));
 }
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as tls from 'node:tls';
 import { loadSimPlatformState, readSimRootCertificate } from '../../src/backends/sim-platform/index.js';
-import { createRaTlsCredentials, createRaTlsServer, raTlsStreams, type RaTlsCredentials } from '../../src/ratls/enclave/index.js';
+import { connectRaTls, createRaTlsCredentials, createRaTlsServer, raTlsStreams, type RaTlsCredentials } from '../../src/ratls/enclave/index.js';
 import { RaTlsRelay } from '../../src/ratls/host/index.js';
 import { connect, verifySessionEvidence, requestSessionEvidence, type RaTlsPolicy } from '../../src/ratls/index.js';
 import { decodeSessionEvidence, encodeSessionEvidence } from '../../src/ratls/session-evidence.js';
@@ -17,7 +17,7 @@ import { enterEnclave, makeIdentity, tempStateDir } from '../support/sim-platfor
 
 const state = tempStateDir();
 const identity = makeIdentity();
-const relay = new RaTlsRelay();
+const relay = new RaTlsRelay({ allowConnect: (host, p) => host === '127.0.0.1' && p === port });
 let policy: RaTlsPolicy;
 let credentials: RaTlsCredentials;
 let port: number;
@@ -31,6 +31,7 @@ before(async () => {
   raTlsStreams.ocalls = {
     send: async (id, bytes) => relay.ocalls.ratlsSend(clone(id), clone(bytes)),
     end: async (id) => relay.ocalls.ratlsEnd(clone(id)),
+    connect: async (host, p) => relay.ocalls.ratlsConnect(clone(host), clone(p)),
   };
   credentials = await createRaTlsCredentials({ keyType: 'p256' });
   createRaTlsServer({
@@ -111,6 +112,19 @@ describe('RA-TLS: TLS inside the enclave, host relaying ciphertext', () => {
     socket.end();
   });
 
+  it('the in-enclave client (connectRaTls) verifies the server through the relay and gets session evidence', async () => {
+    const { socket, peer, session } = await connectRaTls({ host: '127.0.0.1', port, policy, sessionEvidence: true });
+    assert.equal(peer.tee, 'sim');
+    assert.ok(session);
+    const reply = await new Promise<string>((resolve) => {
+      socket.once('data', (d: Buffer) => resolve(d.toString()));
+      socket.write('from an enclave client');
+    });
+    assert.equal(reply, 'FROM AN ENCLAVE CLIENT');
+    socket.destroy();
+    await assert.rejects(connectRaTls({ host: '127.0.0.1', port: port + 1, policy }), /CC_ERROR_ACCESS_DENIED|does not let the enclave connect/);
+  });
+
   it('openssl s_client completes a handshake with the in-enclave server', async () => {
     const output = await new Promise<string>((resolve, reject) => {
       const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-tls1_3', '-quiet', '-no_ign_eof'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -129,7 +143,7 @@ describe('RA-TLS: TLS inside the enclave, host relaying ciphertext', () => {
 
 describe('RA-TLS relay: what the enclave asks of the host is checked', () => {
   it('refuses sends on streams that are not open, oversized or empty sends, and connections nobody allowed', async () => {
-    const ocalls = new RaTlsRelay().ocalls;
+    const ocalls = new RaTlsRelay().ocalls; // nothing allowed to connect
     await assert.rejects(async () => ocalls.ratlsSend(7, new Uint8Array(4)), (e: { code?: string }) => e.code === 'CC_ERROR_BAD_PARAMETERS');
     assert.throws(() => relay.ocalls.ratlsEnd(123456), (e: { code?: string }) => e.code === 'CC_ERROR_BAD_PARAMETERS');
     await assert.rejects(ocalls.ratlsConnect('127.0.0.1', port), (e: { code?: string }) => e.code === 'CC_ERROR_ACCESS_DENIED');

@@ -4,11 +4,11 @@
  * the server's certificate is judged by its evidence here, before the socket is returned.
  */
 import * as tls from 'node:tls';
-import { ocall } from '../../enclave/api.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import { peerCertificateBytes, requestSessionEvidence, verifySessionEvidence, type SessionAttestation, type TlsSocketLike } from '../client-session.js';
 import type { RaTlsCredentials } from '../issue-credentials.js';
 import { verifyPeer, type RaTlsPeer, type RaTlsPolicy } from '../verify-peer.js';
+import { answerSessionEvidenceRequest } from './session-answer.js';
 import { checkStreamId, streams } from './stream-table.js';
 
 export interface EnclaveConnectOptions {
@@ -20,6 +20,8 @@ export interface EnclaveConnectOptions {
   credentials?: RaTlsCredentials;
   servername?: string;
   sessionEvidence?: boolean;
+  /** Answer the server's session evidence request (it asks first, before application data). */
+  answerSessionEvidence?: boolean;
   timeoutMs?: number;
 }
 
@@ -27,7 +29,7 @@ export async function connectRaTls(options: EnclaveConnectOptions): Promise<{ so
   if (!options || typeof options.host !== 'string' || !Number.isInteger(options.port) || typeof options.policy !== 'object') {
     throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'connectRaTls({ host, port, policy })');
   }
-  const id = checkStreamId(await ocall.ratlsConnect(options.host, options.port));
+  const id = checkStreamId(await streams.ocalls.connect(options.host, options.port));
   const stream = streams.add(id);
   const creds = options.credentials;
   const socket = new tls.TLSSocket(stream, {
@@ -55,6 +57,7 @@ export async function connectRaTls(options: EnclaveConnectOptions): Promise<{ so
     const like = socket as unknown as TlsSocketLike;
     const peer = await verifyPeer(peerCertificateBytes(like), options.policy);
     const session = options.sessionEvidence ? await verifySessionEvidence(like, await requestSessionEvidence(like, timeoutMs), options.policy, peer) : null;
+    if (options.answerSessionEvidence) await answerSessionEvidenceRequest(socket);
     return { socket, peer, session };
   } catch (error) {
     socket.destroy();

@@ -10,5 +10,7 @@ export { createRaTlsServer, RaTlsServer, type RaTlsServerOptions, type RaTlsConn
 export { connectRaTls, type EnclaveConnectOptions } from './connect.js';
 export { streams as raTlsStreams, type RaTlsRelayEcalls } from './stream-table.js';
 export { verifyPeer, type RaTlsPolicy, type RaTlsPeer } from '../verify-peer.js';
+export { requestSessionEvidence, verifySessionEvidence, type SessionAttestation } from '../client-session.js';
+export { answerSessionEvidenceRequest } from './session-answer.js';
 export type { RaTlsCredentialOptions, RaTlsCredentials, RaTlsEvidence } from '../issue-credentials.js';
 export type { RaTlsKeyType } from '../key-types.js';

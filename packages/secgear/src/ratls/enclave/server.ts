@@ -5,11 +5,10 @@
  * `secgear/ratls/host`).
  */
 import * as tls from 'node:tls';
-import { getEvidence } from '../../enclave/evidence.js';
-import { bytesEqual, isBytes } from '../../common/bytes.js';
+import { isBytes } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import type { RaTlsCredentials } from '../issue-credentials.js';
-import { encodeSessionEvidence, sessionExporter, sessionReportData, SESSION_EVIDENCE_REQUEST } from '../session-evidence.js';
+import { answerSessionEvidenceRequest } from './session-answer.js';
 import type { EnclaveStream } from './stream-channel.js';
 import { streams, type RaTlsRelayEcalls } from './stream-table.js';
 
@@ -35,7 +34,11 @@ export interface RaTlsServerOptions {
    */
   requestCert?: boolean;
   verifyClient?: (certificate: Uint8Array) => Promise<unknown> | unknown;
-  /** Answer session evidence requests (`connect({ sessionEvidence: true })`). Default true. */
+  /**
+   * Answer session evidence requests (`connect({ sessionEvidence: true })`). Default true. A
+   * server that asks its clients for session evidence itself (`requestSessionEvidence` in
+   * `onConnection`) sets this false: both ends waiting for the other's first bytes would wait forever.
+   */
   sessionEvidence?: boolean;
   /** ALPN protocols offered. */
   ALPNProtocols?: string[];
@@ -97,50 +100,12 @@ export class RaTlsServer {
         peerCertificate = new Uint8Array(raw);
         peer = await this.#options.verifyClient?.(peerCertificate);
       }
-      const app = this.#options.sessionEvidence === false ? socket : await this.#answerEvidenceRequest(socket);
+      const app = this.#options.sessionEvidence === false ? socket : await answerSessionEvidenceRequest(socket);
       await this.#options.onConnection({ socket: app, peerCertificate, peer, streamId });
     } catch {
       socket.destroy();
     }
   }
-
-  /**
-   * Looks at the first bytes the client sends: a session evidence request is answered (and
-   * consumed); anything else is given back to the application unchanged.
-   */
-  async #answerEvidenceRequest(socket: tls.TLSSocket): Promise<tls.TLSSocket> {
-    const magic = SESSION_EVIDENCE_REQUEST;
-    // paused mode (a 'readable' listener), so nothing flows before the application listens
-    const first = await new Promise<Uint8Array>((resolve) => {
-      let seen = new Uint8Array(0);
-      const done = () => {
-        socket.off('readable', onReadable);
-        socket.off('end', done);
-        resolve(seen);
-      };
-      const onReadable = () => {
-        for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
-          const next = new Uint8Array(seen.byteLength + chunk.byteLength);
-          next.set(seen);
-          next.set(chunk, seen.byteLength);
-          seen = next;
-          const prefix = seen.subarray(0, Math.min(seen.byteLength, magic.byteLength));
-          if (seen.byteLength >= magic.byteLength || !bytesEqual(prefix, magic.subarray(0, prefix.byteLength))) return done();
-        }
-      };
-      socket.on('readable', onReadable);
-      socket.once('end', done);
-    });
-    let rest = first;
-    if (first.byteLength >= magic.byteLength && bytesEqual(first.subarray(0, magic.byteLength), magic)) {
-      const evidence = await getEvidence({ reportData: sessionReportData(sessionExporter(socket as never)) });
-      socket.write(encodeSessionEvidence(evidence.mediaType, evidence.data));
-      rest = first.subarray(magic.byteLength);
-    }
-    if (rest.byteLength > 0) socket.unshift(Buffer.from(rest));
-    return socket;
-  }
-
 }
 
 /** Creates the enclave's RA-TLS server and starts taking the relay's connections. */

@@ -14,6 +14,8 @@ import { ErrorCode, SecGearError } from '../../common/errors.js';
 export interface StreamOcalls {
   send(streamId: number, bytes: Uint8Array): Promise<void>;
   end(streamId: number): Promise<void>;
+  /** Asks the host to open a TCP connection; resolves with its stream id. */
+  connect(host: string, port: number): Promise<number>;
 }
 
 /** Largest chunk one feeding ecall or sending ocall carries. */

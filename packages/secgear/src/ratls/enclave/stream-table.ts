@@ -22,6 +22,7 @@ const relayOcalls: StreamOcalls = {
   end: async (streamId) => {
     await ocall.ratlsEnd(streamId);
   },
+  connect: async (host, port) => (await ocall.ratlsConnect(host, port)) as number,
 };
 
 export function checkStreamId(id: unknown): number {
