@@ -60,7 +60,6 @@ export const ecalls = {
       credentials,
       requestCert: clientPolicy !== null,
       verifyClient: clientPolicy ? (cert) => verifyPeer(cert, clientPolicy) : undefined,
-      sessionEvidence: !options.clientSessionEvidence,
       onConnection: async ({ socket, peer }) => {
         const client = peer as RaTlsPeer | null;
         let fresh = '';

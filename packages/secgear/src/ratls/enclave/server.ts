@@ -35,9 +35,10 @@ export interface RaTlsServerOptions {
   requestCert?: boolean;
   verifyClient?: (certificate: Uint8Array) => Promise<unknown> | unknown;
   /**
-   * Answer session evidence requests (`connect({ sessionEvidence: true })`). Default true. A
-   * server that asks its clients for session evidence itself (`requestSessionEvidence` in
-   * `onConnection`) sets this false: both ends waiting for the other's first bytes would wait forever.
+   * Answer session evidence requests (`connect({ sessionEvidence: true })`). Default true. When
+   * both ends want session evidence, the client asks first and answers second
+   * (`connectRaTls({ sessionEvidence, answerSessionEvidence })`), the server answers first (here)
+   * and asks second (`requestSessionEvidence` in `onConnection`).
    */
   sessionEvidence?: boolean;
   /** ALPN protocols offered. */
