@@ -76,7 +76,17 @@ const suite: BenchSuite = {
   name: 'ratls',
   async run() {
     const dir = mkdtempSync(`${tmpdir()}/secgear-bench-ratls-`);
-    const image = await buildBenchEnclave('ratls-enclave', dir);
+    let image: string;
+    try {
+      image = await buildBenchEnclave('ratls-enclave', dir);
+    } catch (error) {
+      // until node:tls is granted to enclave code (the confinement's tls facade), there is nothing to measure
+      if (/may not import "node:tls"/.test(String((error as Error).message))) {
+        process.stderr.write('ratls: skipped: this build does not grant node:tls to enclave code\n');
+        return [];
+      }
+      throw error;
+    }
     const relay = new RaTlsRelay();
     const enclave = await createEnclave<typeof ecalls>(image, { type: 'sim', ocalls: relay.ocalls });
     relay.attach(enclave);
