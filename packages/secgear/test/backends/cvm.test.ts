@@ -2,14 +2,17 @@
 // served by fixtures, the platform in the host process, enclaves in confined child processes.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { createEnclave, ErrorCode, registerBackend } from '../../src/host/index.js';
+import { randomBytes, sign } from 'node:crypto';
+import { createCvmBackend, createEnclave, ErrorCode, registerBackend } from '../../src/host/index.js';
 import { verifyEvidence } from '../../src/attest/index.js';
 import { reportDataForRequest } from '../../src/backends/tee-files/report-data.js';
 import { parseRtmrEventLog, replayRtmr } from '../../src/backends/tee-files/rtmr.js';
 import { buildFixture } from '../support/fixtures.js';
 import { rejectsWith } from '../support/assertions.js';
 import { cvmFixtureBackend } from '../support/tee-fixtures/fixture-backends.js';
+import { configfsTsmFixture } from '../support/tee-fixtures/configfs-tsm-fixture.js';
+import { encodeSnpCertTable } from '../../src/backends/tee-files/snp-cert-table.js';
+import { snpFixture } from '../attest/verifiers/sev-snp/snp-fixture.js';
 
 type SealAttest = {
   seal(d: Uint8Array, p: string): Uint8Array;
@@ -75,5 +78,38 @@ describe('cvm backend over fixtures', () => {
   test('type "auto" picks cvm when configfs-tsm exists (and no stronger backend does)', async () => {
     await using enclave = await createEnclave(await buildFixture('seal-attest'), { type: 'auto' });
     assert.match(enclave.info.backend, /^cvm-/);
+  });
+});
+
+describe('cvm backend over a SEV-SNP fixture', () => {
+  test('evidence is an SNP report; the VCEK from auxblob travels as aux and, with the test ARK passed, the report verifies', async () => {
+    const snp = await snpFixture();
+    const fixture = configfsTsmFixture({
+      provider: 'sev_guest',
+      auxblob: encodeSnpCertTable([{ role: 'vcek', der: snp.vcek.der }]),
+      outblobFor: (inblob) => {
+        // the test VCEK signs each report for its report data, as the PSP would
+        const report = snp.report.slice();
+        report.set(inblob, 0x50);
+        const signature = sign('sha384', report.subarray(0, 0x2a0), { key: snp.vcek.privateKey, dsaEncoding: 'ieee-p1363' });
+        report.fill(0, 0x2a0);
+        for (let i = 0; i < 48; i++) {
+          report[0x2a0 + i] = signature[47 - i];
+          report[0x2a0 + 72 + i] = signature[95 - i];
+        }
+        return report;
+      },
+    });
+    registerBackend(createCvmBackend({ name: 'cvm-snp', files: fixture.port }));
+    await using enclave = await createEnclave(await buildFixture('seal-attest'), { type: 'cvm-snp' });
+    const nonce = randomBytes(16);
+    const evidence = await enclave.getEvidence({ nonce });
+    assert.equal(evidence.mediaType, 'application/vnd.amd.sev-snp.report');
+    assert.deepEqual(evidence.aux?.map((a) => a.role), ['vcek']);
+    assert.deepEqual(evidence.data.subarray(0x50, 0x90), reportDataForRequest({ nonce }));
+    const askArk = snp.collateral.filter((c) => c.role !== 'vcek');
+    const withAux = await verifyEvidence(evidence, { trustAnchors: [snp.anchor], replaceBuiltInAnchors: true, collateral: [...evidence.aux!, ...askArk] });
+    assert.equal(withAux.verified, true, withAux.failure?.message);
+    assert.equal((await verifyEvidence(evidence, { collateral: [...evidence.aux!, ...askArk] })).verified, false, 'not without the test ARK');
   });
 });

@@ -40,12 +40,19 @@ export interface DirectionKeys {
 }
 
 export function deriveChannelKeys(own: ChannelKeyPair, peerPublic: Uint8Array, hostPublic: Uint8Array, enclavePublic: Uint8Array): DirectionKeys {
-  const shared = diffieHellman({ privateKey: own.privateKey, publicKey: publicKeyObject(peerPublic) });
+  let shared: Buffer;
+  try {
+    shared = diffieHellman({ privateKey: own.privateKey, publicKey: publicKeyObject(peerPublic) });
+  } catch (error) {
+    // OpenSSL refuses an all-zero shared secret (a low-order peer key)
+    throw new SecGearError(ErrorCode.INVALID_POINT, 'the peer sent an unusable X25519 key', { cause: error });
+  }
   if (shared.every((b) => b === 0)) throw new SecGearError(ErrorCode.INVALID_POINT, 'the peer sent a low-order X25519 key');
   const salt = channelBindingData(hostPublic, enclavePublic);
   const key = (info: string) => new Uint8Array(hkdfSync('sha256', shared, salt, `${CHANNEL_LABEL} ${info}`, 32));
-  shared.fill(0);
-  return { hostToEnclave: key('host to enclave'), enclaveToHost: key('enclave to host') };
+  const keys = { hostToEnclave: key('host to enclave'), enclaveToHost: key('enclave to host') };
+  shared.fill(0); // only after both keys are derived from it
+  return keys;
 }
 
 /** Seals and opens records of one direction, counting sequence numbers. */

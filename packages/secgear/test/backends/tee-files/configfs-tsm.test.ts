@@ -73,6 +73,19 @@ describe('configfs-tsm client', () => {
     assert.equal(result.verified, true, result.failure?.message);
   });
 
+  test('a recorded real Arm CCA token served through the interface carries the inblob as its challenge and verifies with its CPAK', async () => {
+    const entry = manifestEntries('cca').find((e) => e.id === 'cca-veraison-tfrmm')!;
+    const recorded = readVector(entry.evidence);
+    const first = await verifyEvidence({ mediaType: 'application/eat-collection; profile="http://arm.com/CCA-SSD/1.0.0"', data: recorded }, optionsFor(entry, entry.at));
+    assert.equal(first.verified, true, first.failure?.message);
+    const challenge = first.claims!.reportData!;
+    assert.equal(challenge.byteLength, 64);
+    const fixture = configfsTsmFixture({ provider: 'arm_cca_guest', outblobFor: () => recorded });
+    const report = await requestTsmReport(fixture.port, challenge);
+    assert.deepEqual(report.outblob, recorded);
+    await assert.rejects(requestTsmReport(fixture.port, fresh(9)), rejectsWith(ErrorCode.TEE_DEVICE, /challenge/));
+  });
+
   test('SEV-SNP: privlevel is written first, the auxblob certificate table gives the VCEK, the report verifies with the test ARK', async () => {
     const snp = await snpFixture();
     let asked = -1;
