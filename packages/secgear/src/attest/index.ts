@@ -7,6 +7,9 @@
  * The parsers read structure only: they check no signature, chain or validity. Use them to
  * inspect evidence, never to decide whether to trust it.
  */
+// this machine's sim root as a built-in anchor (host only: enclave code reads no files)
+import './verifiers/sim/host-root.js';
+
 // verification and the plug-in registries (importing this registers the built-ins in the default one)
 export { builtInVerifiers } from './verifiers/index.js';
 export { verifyEvidence, applyPolicy } from './verify.js';

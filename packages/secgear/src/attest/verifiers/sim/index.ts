@@ -5,7 +5,9 @@
  * simulated evidence proves which code ran, never that anything protected it.
  */
 import { verify as verifySignature } from 'node:crypto';
-import { looksLikeSimEvidence, parseSimEvidence, readSimRootCertificate, SIM_ORGANIZATION } from '../../../backends/sim-platform/index.js';
+import { looksLikeSimEvidence, parseSimEvidence } from '../../../backends/sim-platform/sim-evidence.js';
+import { SIM_ORGANIZATION } from '../../../backends/sim-platform/sim-certificates.js';
+import { localSimRoot } from './local-root.js';
 import { certificatesFrom, parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import type { CheckOutcome, EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
 
@@ -17,7 +19,7 @@ function anchorsFor(context: VerifierContext): Uint8Array[] {
   // this machine's sim root counts as a built-in anchor; it never makes evidence acceptable by
   // itself (sim.simulationAllowed does that), it lets every other check run and report
   if (!context.replaceBuiltInAnchors && context.trustLocalSimRoot !== false) {
-    const local = readSimRootCertificate();
+    const local = localSimRoot();
     if (local) anchors.push(local);
   }
   return anchors;
