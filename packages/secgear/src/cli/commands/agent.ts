@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { AttestationAgent } from '../../agent/agent.js';
 import { TokenVerifier } from '../../agent/token-verifier.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
-import { builtinOcalls } from '../../host/builtin-ocalls.js';
+import { defaultBuiltinOcalls } from '../../host/builtin-ocalls.js';
 import { createEnclave } from '../../host/create-enclave.js';
 import { loadImage } from '../../image/verify-image.js';
 import type { Ear } from '../../attest/ear.js';
@@ -45,7 +45,7 @@ export function registerAgent(program: Command): void {
       const refuse = (name: string) => () => {
         throw new SecGearError(ErrorCode.OCALL_FAILED, `ocall "${name}" has no implementation under secgear agent`);
       };
-      const ocalls = Object.fromEntries(manifest.ocalls.filter((o) => !builtinOcalls.has(o.name)).map((o) => [o.name, refuse(o.name)]));
+      const ocalls = Object.fromEntries(manifest.ocalls.filter((o) => !defaultBuiltinOcalls.has(o.name)).map((o) => [o.name, refuse(o.name)]));
       const enclave = await createEnclave(image, { type: opts.type, ocalls, debug: opts.debug ?? false, platform: opts.simDir ? { stateDir: opts.simDir } : {} });
       const agent = new AttestationAgent({
         serviceUrl: opts.service,
