@@ -21,20 +21,27 @@ export class PostgresStore implements Store {
     this.pool = new pg.Pool(typeof this.config === 'string' ? { connectionString: this.config, max: 8 } : this.config);
     // an idle client's connection error must not crash the process; the next query reports it
     this.pool.on('error', () => undefined);
+    const client = await this.pool.connect().catch(async (error: unknown) => {
+      await this.close();
+      throw new SecGearError(ErrorCode.BAD_PARAMETERS, `cannot use the PostgreSQL database: ${(error as Error).message}`, { cause: error });
+    });
     try {
-      await this.pool.query(`
+      // nodes starting together would race on CREATE TABLE IF NOT EXISTS (it is not atomic in
+      // PostgreSQL): one transaction-scoped advisory lock serialises schema creation
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(130013)');
+      await client.query(`
         CREATE TABLE IF NOT EXISTS challenges (challenge TEXT PRIMARY KEY, session TEXT NOT NULL, expires_at BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key));
       `);
+      await client.query('COMMIT');
     } catch (error) {
-      // two nodes starting together may race on CREATE TABLE IF NOT EXISTS: retry once
-      if ((error as { code?: string }).code === '23505' || (error as { code?: string }).code === '42P07') {
-        await this.pool.query('SELECT 1 FROM records LIMIT 1');
-        return;
-      }
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
       await this.close();
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, `cannot use the PostgreSQL database: ${(error as Error).message}`, { cause: error });
     }
+    client.release();
   }
 
   async close(): Promise<void> {
