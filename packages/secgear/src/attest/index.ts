@@ -7,6 +7,9 @@
  * The parsers read structure only: they check no signature, chain or validity. Use them to
  * inspect evidence, never to decide whether to trust it.
  */
+// this machine's sim root as a built-in anchor (host only: enclave code reads no files)
+import './verifiers/sim/host-root.js';
+
 // verification and the plug-in registries (importing this registers the built-ins in the default one)
 export { builtInVerifiers } from './verifiers/index.js';
 export { verifyEvidence, applyPolicy } from './verify.js';
@@ -51,3 +54,7 @@ export type { CcaCollection, CcaParseOptions, PlatformClaims, RealmClaims, SwCom
 export { extractRaTlsEvidence, RA_TLS_OIDS } from './verifiers/ra-tls-cert/extract.js';
 export type { RaTlsCertificate, EmbeddedEvidence, EvidenceSource } from './verifiers/ra-tls-cert/extract.js';
 export { parseTaggedEvidence, type TaggedEvidence } from './verifiers/ra-tls-cert/tcg-evidence.js';
+
+// EAR (RATS attestation results): the appraisal shape shared by the CLI, the library and the service
+export { buildEar, earSubmodule, earOverallStatus, normalizedClaimsToJson, EAR_PROFILE } from './ear.js';
+export type { Ear, EarSubmodule, EarOptions, EarSubmoduleOptions, TrustworthinessVector, NormalizedClaimsJson } from './ear.js';

@@ -129,6 +129,12 @@ export interface VerifyOptions {
   verifiers?: VerifierRegistry;
   /** Accept simulated evidence as `affirming` (never set this in production). */
   allowSimulation?: boolean;
+  /**
+   * Trust this machine's own sim root (`$SECGEAR_SIM_DIR` or `~/.secgear/sim`) for simulated
+   * evidence. Default true, for a developer verifying on the machine that made the evidence;
+   * a service sets it false and trusts only the sim roots it was configured with.
+   */
+  trustLocalSimRoot?: boolean;
   /** Optional expectations checked after verification (measurements, debug, minimum TCB status). */
   policy?: AppraisalPolicy;
 }
@@ -155,6 +161,8 @@ export interface VerifierContext {
   now: Date;
   nonce: Uint8Array | undefined;
   allowSimulation: boolean;
+  /** See VerifyOptions.trustLocalSimRoot; undefined means true. */
+  trustLocalSimRoot?: boolean;
   /** The registry in use, for plug-ins that verify evidence nested in theirs (RA-TLS certificates). */
   verifiers: VerifierRegistry;
 }

@@ -60,6 +60,7 @@ export async function verifyEvidence(
     // a plug-in's own nonce forms do not apply when the binding covers the nonce
     nonce: bindsData ? undefined : options.nonce,
     allowSimulation: options.allowSimulation ?? false,
+    trustLocalSimRoot: options.trustLocalSimRoot ?? true,
     verifiers,
   };
   let output;

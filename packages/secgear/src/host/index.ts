@@ -26,3 +26,5 @@ export type { EnclaveInit, EnclaveMessage, HostMessage } from '../common/protoco
 export { buildImage, loadImage, verifyImageBytes, generateSigningKey, type EnclaveManifest, type ManifestInput, type VerifiedImage, type BuildImageOptions } from '../image/index.js';
 export { SecGearError, EnclaveError, ErrorCode, isSecGearError, type ErrorCodeName } from '../common/errors.js';
 export { toHex, fromHex } from '../common/bytes.js';
+/** This machine's simulated attestation root (DER), for enclave code that verifies simulated evidence (it reads no files). */
+export { readSimRootCertificate } from '../backends/sim-platform/state.js';
