@@ -1,5 +1,5 @@
 import type { EnclaveIdentity, PlatformOptions, PlatformService } from '../common/platform.js';
-import type { EnclaveInit, EnclaveMessage, HostMessage } from '../common/protocol.js';
+import type { EnclaveInit, HostMessage } from '../common/protocol.js';
 import type { VerifiedImage } from '../image/verify-image.js';
 
 /** What a backend needs to start one enclave instance. */
@@ -7,6 +7,8 @@ export interface BackendStartParams {
   image: VerifiedImage;
   init: EnclaveInit;
   heapLimitMb: number;
+  /** Heap plus ArrayBuffers and Wasm memory the enclave may use (MiB); over it, the enclave is lost. */
+  memoryLimitMb: number;
   /** `CreateEnclaveOptions.platform`, for backends whose start needs it (validated by the backend). */
   platformOptions?: PlatformOptions;
 }
@@ -20,8 +22,8 @@ export interface EnclaveTransport {
    * backend can (the sim worker); others copy them and leave the caller's buffers intact.
    */
   send(message: HostMessage, transfer?: ArrayBuffer[]): void;
-  /** Registers the handler for messages from the enclave (one handler). */
-  onMessage(handler: (message: EnclaveMessage) => void): void;
+  /** Registers the handler for messages from the enclave (one handler); they are unchecked: the host validates each. */
+  onMessage(handler: (message: unknown) => void): void;
   /** Called once when the enclave stops for any reason other than terminate(): crash, exit, out of memory. */
   onExit(handler: (reason: string) => void): void;
   /** Stops the enclave and releases everything it held. Idempotent. */

@@ -17,7 +17,8 @@ export interface WireError {
 }
 
 export type HostMessage =
-  | [typeof ToEnclave.Call, id: number, name: string, args: unknown[]]
+  /** `parentOcall`: the id of the enclave's ocall this ecall is made from (EDL allow(...)). */
+  | [typeof ToEnclave.Call, id: number, name: string, args: unknown[], parentOcall?: number]
   | [typeof ToEnclave.OcallResult, id: number, ok: boolean, value: unknown]
   | [typeof ToEnclave.PlatformResult, id: number, ok: boolean, value: unknown];
 
@@ -32,12 +33,26 @@ export type EnclaveMessage =
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
+/**
+ * Who may call what, from the signed manifest: compiled into the bundle by `secgear build`
+ * (so it is measured with the code) and enforced by the trusted runtime, whatever the host
+ * library does.
+ */
+export interface CallPolicy {
+  /** Declared ecalls; `false` marks a private one (callable only from an ocall that allows it). */
+  ecalls: Record<string, boolean>;
+  /** Per declared ocall, the ecalls the host may make while serving it. */
+  allow: Record<string, string[]>;
+}
+
 /** What the trusted runtime learns at start-up, before the bundle runs. */
 export interface EnclaveInit {
   identity: EnclaveIdentity;
   name: string;
   ecalls: Array<{ name: string; switchless: boolean }>;
   ocalls: string[];
+  /** The manifest's call policy as the host read it; the runtime prefers the copy compiled into its bundle. */
+  callPolicy: CallPolicy;
   logLevel: LogLevel;
   switchless: SwitchlessInit | null;
 }

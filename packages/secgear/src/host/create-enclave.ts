@@ -6,6 +6,7 @@ import { LOG_LEVELS } from '../common/protocol.js';
 import { resolveBackend } from '../backends/index.js';
 import type { EnclaveTransport } from '../backends/types.js';
 import { loadImage, verifyImageBytes, type VerifiedImage } from '../image/verify-image.js';
+import { callPolicyOf, effectiveMemoryLimitMb } from '../image/manifest.js';
 import { builtinOcalls } from './builtin-ocalls.js';
 import { EnclaveHandle } from './enclave.js';
 import { reserveEnclaveSlot } from './limits.js';
@@ -102,6 +103,7 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
       name: manifest.name,
       ecalls: manifest.ecalls.map((e) => ({ name: e.name, switchless: e.switchless === true })),
       ocalls: manifest.ocalls.map((o) => o.name),
+      callPolicy: callPolicyOf(manifest),
       logLevel,
       switchless: switchless
         ? {
@@ -114,7 +116,13 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
           }
         : null,
     };
-    transport = await backend.start({ image: verified, init, heapLimitMb: manifest.heapLimitMb, platformOptions: options.platform ?? {} });
+    transport = await backend.start({
+      image: verified,
+      init,
+      heapLimitMb: manifest.heapLimitMb,
+      memoryLimitMb: effectiveMemoryLimitMb(manifest),
+      platformOptions: options.platform ?? {},
+    });
     handle = new EnclaveHandle<E>({
       info: {
         backend: backend.name,

@@ -9,6 +9,7 @@ import { BUILTIN_ECALLS } from '../common/builtin-ecalls.js';
 import { builtinOcalls } from './builtin-ocalls.js';
 import type { CallOptions, OcallImplementation } from './options.js';
 import type { SwitchlessClient } from './switchless-client.js';
+import { boundedReason, checkEnclaveMessage, MAX_LOG_LINE, printable } from './enclave-messages.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => any;
@@ -58,11 +59,17 @@ interface QueuedCall {
 interface OcallContext {
   enclave: EnclaveHandle;
   ocall: string;
+  /** The enclave's id of the ocall being served (the runtime checks nested ecalls against it). */
+  id: number;
   allow: Set<string>;
   active: boolean;
 }
 
 const ocallContext = new AsyncLocalStorage<OcallContext>();
+
+/** Ocalls and platform requests the host serves at once for one enclave; more are refused. */
+const MAX_REQUESTS_IN_FLIGHT = 256;
+const MAX_LOG_LINES_PER_SECOND = 1000;
 
 export interface EnclaveHandleParams {
   info: EnclaveInfo;
@@ -97,6 +104,9 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
   private readonly queue: QueuedCall[] = [];
   private nextId = 1;
   private ocallsInFlight = 0;
+  /** Ocalls and platform requests being served for this enclave (capped: each costs the host). */
+  private requestsInFlight = 0;
+  private logWindow = { start: 0, lines: 0, dropped: 0 };
   private readonly counters = { normal: 0, switchless: 0, fallbacks: 0, ocalls: 0 };
   private active = 0;
   private lostReason: string | null = null;
@@ -131,7 +141,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     );
     this.ecall = Object.freeze(proxies) as unknown as EcallProxies<E>;
     this.transport.onMessage((m) => this.onMessage(m));
-    this.transport.onExit((reason) => this.onLost(reason));
+    this.transport.onExit((reason) => this.onLost(boundedReason(reason)));
   }
 
   /** Call counters: normal and switchless ecalls, switchless calls that fell back, ocalls served. */
@@ -181,7 +191,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     } else if (decl.public === false) {
       return Promise.reject(new SecGearError(ErrorCode.ECALL_NOT_ALLOWED, `ecall "${name}" is private: only callable from an ocall that allows it`));
     }
-    if (decl.switchless && this.switchless) {
+    if (decl.switchless && decl.public !== false && this.switchless) {
       let viaRing: Promise<unknown> | null;
       try {
         viaRing = this.callSwitchless(name, args);
@@ -190,7 +200,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
       }
       if (viaRing) return viaRing;
     }
-    return this.callNormal(name, args, options, !nested);
+    return this.callNormal(name, args, options, !nested, nested ? ctx.id : undefined);
   }
 
   private callSwitchless(name: string, args: unknown[]): Promise<unknown> | null {
@@ -232,7 +242,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
   /** Set by createEnclave from the switchless options. */
   switchlessRollback = true;
 
-  private callNormal(name: string, args: unknown[], options: CallOptions, counted: boolean): Promise<unknown> {
+  private callNormal(name: string, args: unknown[], options: CallOptions, counted: boolean, parentOcall?: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.timeoutMs;
       let queued: QueuedCall | null = null;
@@ -270,7 +280,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
         };
         this.pending.set(id, entry);
         this.counters.normal++;
-        this.transport.send([ToEnclave.Call, id, name, args], options.transfer);
+        this.transport.send(parentOcall === undefined ? [ToEnclave.Call, id, name, args] : [ToEnclave.Call, id, name, args, parentOcall], options.transfer);
         this.switchless?.notifyMessage();
       };
       if (!counted || this.active < this.manifest.maxConcurrentEcalls) start();
@@ -307,28 +317,73 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     return new EnclaveError(code as ErrorCodeName, String(wire?.message ?? 'unknown enclave error'), this.info.debug ? wire?.stack : undefined);
   }
 
-  private onMessage(message: EnclaveMessage): void {
+  /** Every message from the enclave: checked by shape first; never throws into the host. */
+  private onMessage(raw: unknown): void {
+    if (this.lostReason || this.destroying) return;
+    const checked = checkEnclaveMessage(raw);
+    if (!checked.ok) {
+      this.protocolViolation(checked.violation);
+      return;
+    }
+    try {
+      this.dispatch(checked.message);
+    } catch (error) {
+      this.protocolViolation(`a message the host could not handle (${error instanceof Error ? error.message : 'error'})`);
+    }
+  }
+
+  private protocolViolation(what: string): void {
+    this.onLost(`protocol violation: the enclave sent ${boundedReason(what)}`);
+    void this.transport.terminate().catch(() => undefined);
+  }
+
+  private dispatch(message: EnclaveMessage): void {
     switch (message[0]) {
       case ToHost.Result:
         this.settle(message[1], message[2], message[3]);
         return;
       case ToHost.Ocall:
-        void this.serveOcall(message[1], message[2], message[3]);
+      case ToHost.Platform: {
+        const kind = message[0] === ToHost.Ocall ? ToEnclave.OcallResult : ToEnclave.PlatformResult;
+        if (this.requestsInFlight >= MAX_REQUESTS_IN_FLIGHT) {
+          this.reply(kind, message[1], false, {
+            code: ErrorCode.RATE_LIMITED,
+            message: `the host is already serving ${MAX_REQUESTS_IN_FLIGHT} ocalls and platform requests of this enclave; wait for some to finish`,
+          } satisfies WireError);
+          return;
+        }
+        this.requestsInFlight++;
+        const served = message[0] === ToHost.Ocall ? this.serveOcall(message[1], message[2], message[3]) : this.servePlatform(message[1], message[2], message[3]);
+        void served.finally(() => this.requestsInFlight--);
         return;
-      case ToHost.Platform:
-        void this.servePlatform(message[1], message[2], message[3]);
-        return;
+      }
       case ToHost.Log:
-        this.onLog(message[1], message[2]);
+        this.log(message[1], message[2]);
         return;
       case ToHost.Ready:
         this.readyResolve?.(message[1]);
         this.readyResolve = null;
         return;
       case ToHost.Fatal:
-        this.onLost(message[1]);
+        this.onLost(boundedReason(message[1]));
         return;
     }
+  }
+
+  /** Enclave log lines: escaped, cut, and at most MAX_LOG_LINES_PER_SECOND (the rest counted, then reported). */
+  private log(level: LogLevel, line: string): void {
+    const now = Date.now();
+    const window = this.logWindow;
+    if (now - window.start >= 1000) {
+      if (window.dropped > 0) this.onLog('warn', `${window.dropped} log lines of this enclave were dropped (more than ${MAX_LOG_LINES_PER_SECOND} a second)`);
+      this.logWindow = { start: now, lines: 0, dropped: 0 };
+    }
+    if (this.logWindow.lines >= MAX_LOG_LINES_PER_SECOND) {
+      this.logWindow.dropped++;
+      return;
+    }
+    this.logWindow.lines++;
+    this.onLog(level, printable(line, MAX_LOG_LINE));
   }
 
   private reply(kind: typeof ToEnclave.OcallResult | typeof ToEnclave.PlatformResult, id: number, ok: boolean, value: unknown): void {
@@ -345,7 +400,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
       return;
     }
     this.counters.ocalls++;
-    const context: OcallContext = { enclave: this, ocall: name, allow, active: true };
+    const context: OcallContext = { enclave: this, ocall: name, id, allow, active: true };
     this.ocallsInFlight++;
     try {
       const value = await ocallContext.run(context, () => implementation(...args));

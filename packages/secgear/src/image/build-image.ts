@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { bundleEnclave } from './bundle.js';
 import { encodeImage } from './format.js';
-import { encodeManifest, normalizeManifest, type EnclaveManifest, type ManifestInput } from './manifest.js';
+import { callPolicyOf, encodeManifest, normalizeManifest, type EnclaveManifest, type ManifestInput } from './manifest.js';
 import { computeMeasurement, computeSigner } from './measure.js';
 import { loadSigningKey, publicKeySpki, signMeasurement } from './signing-key.js';
 
@@ -49,7 +49,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   if (options.prepareManifest) input = await options.prepareManifest(input, manifestDir);
   const manifest = normalizeManifest(input, typeof options.manifest === 'string' ? options.manifest : 'manifest');
   const key = typeof options.key === 'string' ? loadSigningKey(options.key.includes('-----BEGIN') ? options.key : await readKeyFile(options.key)) : options.key;
-  const bundle = await bundleEnclave(options.entry, { minify: options.minify });
+  const bundle = await bundleEnclave(options.entry, { minify: options.minify, callPolicy: callPolicyOf(manifest) });
   const manifestBytes = encodeManifest(manifest);
   const measurement = computeMeasurement(manifestBytes, bundle);
   const publicKey = publicKeySpki(key);

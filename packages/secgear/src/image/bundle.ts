@@ -2,7 +2,7 @@ import { builtinModules } from 'node:module';
 import { build, type Plugin } from 'esbuild';
 import { ALLOWED_BUILTINS } from '../common/builtin-policy.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
-
+import type { CallPolicy } from '../common/protocol.js';
 
 const builtinPolicy: Plugin = {
   name: 'secgear-builtin-policy',
@@ -19,14 +19,20 @@ const builtinPolicy: Plugin = {
   },
 };
 
-/** Bundles an enclave entry (TypeScript or JavaScript) and everything it imports into one ES module. */
-export async function bundleEnclave(entry: string, options: { minify?: boolean; sourcemap?: boolean } = {}): Promise<Uint8Array> {
+/**
+ * Bundles an enclave entry (TypeScript or JavaScript) and everything it imports into one
+ * CommonJS script. The backends run it in a confined compartment as
+ * `(function (require, module, exports) { bundle })`, where `require` hands out only the
+ * granted built-in facades; dynamic `import()` becomes that same `require`.
+ */
+export async function bundleEnclave(entry: string, options: { minify?: boolean; sourcemap?: boolean; callPolicy?: CallPolicy } = {}): Promise<Uint8Array> {
   try {
     const result = await build({
       entryPoints: [entry],
       bundle: true,
       write: false,
-      format: 'esm',
+      format: 'cjs',
+      supported: { 'dynamic-import': false },
       platform: 'node',
       target: 'node20',
       minify: options.minify ?? false,
@@ -34,6 +40,8 @@ export async function bundleEnclave(entry: string, options: { minify?: boolean; 
       legalComments: 'none',
       logLevel: 'silent',
       plugins: [builtinPolicy],
+      // the runtime enforces the manifest's private ecalls and allow lists from its own code
+      define: { __SECGEAR_CALL_POLICY__: options.callPolicy ? JSON.stringify(options.callPolicy) : 'undefined' },
     });
     return result.outputFiles[0].contents;
   } catch (error) {

@@ -1,4 +1,5 @@
 import { ErrorCode, SecGearError } from '../common/errors.js';
+import type { CallPolicy } from '../common/protocol.js';
 import { normalizeGramineSection, type GramineSection } from './gramine-section.js';
 
 /** An ecall the image exports. Private ecalls (`public: false`) are callable only from inside an ocall that allows them. */
@@ -36,6 +37,11 @@ export interface EnclaveManifest {
   debug: boolean;
   /** V8 old-generation heap limit of the enclave, in MiB. */
   heapLimitMb: number;
+  /**
+   * Limit of everything the enclave allocates (V8 heap, ArrayBuffers, Wasm memory), in MiB;
+   * at least heapLimitMb. Default: twice heapLimitMb (see effectiveMemoryLimitMb).
+   */
+  memoryLimitMb?: number;
   /** Ecalls in flight at once (like SGX's TCS count); more wait in a queue. */
   maxConcurrentEcalls: number;
   switchless: ManifestSwitchless;
@@ -127,7 +133,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveManifest {
   if (!isObject(input)) bad(where, 'must be a JSON object');
-  checkKeys(where, input, ['name', 'version', 'prodId', 'svn', 'debug', 'heapLimitMb', 'maxConcurrentEcalls', 'switchless', 'ecalls', 'ocalls', 'edlHash', 'edl', 'edlOptions', 'gramine']);
+  checkKeys(where, input, ['name', 'version', 'prodId', 'svn', 'debug', 'heapLimitMb', 'memoryLimitMb', 'maxConcurrentEcalls', 'switchless', 'ecalls', 'ocalls', 'edlHash', 'edl', 'edlOptions', 'gramine']);
   const d = MANIFEST_DEFAULTS;
   const swIn = input.switchless ?? {};
   if (!isObject(swIn)) bad(`${where}.switchless`, 'must be an object');
@@ -190,6 +196,9 @@ export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveMa
     ecalls,
     ocalls,
   };
+  if (input.memoryLimitMb !== undefined) {
+    manifest.memoryLimitMb = integer(`${where}.memoryLimitMb`, input.memoryLimitMb, manifest.heapLimitMb, 1 << 20);
+  }
   if (input.edlHash !== undefined) {
     const h = string(`${where}.edlHash`, input.edlHash, 96);
     if (!/^[0-9a-f]{96}$/.test(h)) bad(`${where}.edlHash`, 'must be 96 lower-case hex digits (SHA-384)');
@@ -197,6 +206,19 @@ export function normalizeManifest(input: unknown, where = 'manifest'): EnclaveMa
   }
   if (input.gramine !== undefined) manifest.gramine = normalizeGramineSection(input.gramine, `${where}.gramine`);
   return manifest;
+}
+
+/** Who may call what (private ecalls, allow lists), as the trusted runtime enforces it. */
+export function callPolicyOf(manifest: EnclaveManifest): CallPolicy {
+  return {
+    ecalls: Object.fromEntries(manifest.ecalls.map((e) => [e.name, e.public !== false])),
+    allow: Object.fromEntries(manifest.ocalls.map((o) => [o.name, [...(o.allow ?? [])]])),
+  };
+}
+
+/** The memory limit an enclave runs with: the manifest's memoryLimitMb, else twice its heap limit. */
+export function effectiveMemoryLimitMb(manifest: Pick<EnclaveManifest, 'heapLimitMb' | 'memoryLimitMb'>): number {
+  return manifest.memoryLimitMb ?? 2 * manifest.heapLimitMb;
 }
 
 function bool(where: string, value: unknown): boolean {

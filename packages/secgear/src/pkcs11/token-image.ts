@@ -20,8 +20,9 @@ export const TOKEN_MANIFEST: ManifestInput = {
   svn: 1,
   heapLimitMb: 256,
   maxConcurrentEcalls: 8,
-  switchless: { poolSize: 16, slotBytes: 16384 },
-  ecalls: [{ name: 'p11Handle', switchless: true }, 'p11Disconnect'],
+  // normal ecalls: measured here, a switchless p11Handle (wakeup policy) answered in ~6.7 ms
+  // against ~0.07 ms for a normal ecall, on a loaded 2-core machine
+  ecalls: ['p11Handle', 'p11Disconnect'],
   ocalls: ['p11StoreLoad', 'p11StoreSave', 'p11StoreRemove', 'p11StoreList'],
 };
 

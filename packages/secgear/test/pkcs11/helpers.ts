@@ -33,7 +33,7 @@ export interface TokenFixture {
 }
 
 /** A running token with its own socket, store and simulated platform state. */
-export async function startTestToken(): Promise<TokenFixture> {
+export async function startTestToken(type: 'sim' | 'process' = 'sim'): Promise<TokenFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'secgear-p11-'));
   const socketPath = join(dir, 'token.sock');
   const storeDir = join(dir, 'store');
@@ -42,7 +42,7 @@ export async function startTestToken(): Promise<TokenFixture> {
   const imagePath = join(dir, 'token.sgimg');
   (await import('node:fs')).writeFileSync(imagePath, bytes);
   const start = () =>
-    startToken({ socketPath, storeDir, image: imagePath, enclave: { type: 'sim', platform: { stateDir: join(dir, 'sim') } }, onProtocolError: (r) => protocolErrors.push(r) });
+    startToken({ socketPath, storeDir, image: imagePath, enclave: { type, platform: { stateDir: join(dir, 'sim') } }, onProtocolError: (r) => protocolErrors.push(r) });
   const fixture: TokenFixture = {
     dir,
     socketPath,

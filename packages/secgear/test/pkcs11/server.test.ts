@@ -2,7 +2,8 @@
 // their own connection, many clients at once, and random frames never bringing it down.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { P11CallError, P11Client } from '../../src/pkcs11/client.js';
@@ -108,6 +109,53 @@ describe('p11-kit RPC server', () => {
       await assert.rejects(clients[0].client.call('C_GetSessionInfo', [clients[1].session]), (e) => e instanceof P11CallError && e.rv === CKR.SESSION_HANDLE_INVALID);
     } finally {
       await Promise.all(clients.map(({ client }) => client.close()));
+    }
+  });
+
+  it('runs on the process backend too (the token in a confined child process)', async () => {
+    const other = await startTestToken('process');
+    try {
+      await initToken(other.socketPath);
+      const { client, session } = await userSession(other.socketPath);
+      const [, priv] = await client.generateKeyPair(session, { type: CKM.EC_KEY_PAIR_GEN, param: null }, [{ type: CKA.EC_PARAMS, value: P256 }], []);
+      assert.equal((await client.sign(session, { type: CKM.ECDSA_SHA256, param: null }, priv, text('process backend'))).byteLength, 64);
+      await client.close();
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('a tampered object blob is left out; a tampered token record fails closed (CKR_DEVICE_ERROR), never a fresh token', async () => {
+    const other = await startTestToken();
+    try {
+      await initToken(other.socketPath);
+      const { client, session } = await userSession(other.socketPath);
+      for (const label of ['keep', 'tamper']) {
+        await client.generateKey(session, { type: CKM.AES_KEY_GEN, param: null }, [{ type: CKA.CLASS, value: 4 }, { type: CKA.KEY_TYPE, value: 0x1f }, { type: CKA.VALUE_LEN, value: 32 }, { type: CKA.TOKEN, value: true }, { type: CKA.LABEL, value: text(label) }]);
+      }
+      await client.close();
+      const objects = readdirSync(other.storeDir).filter((f) => f.startsWith('obj-'));
+      assert.equal(objects.length, 2);
+      const victim = join(other.storeDir, objects[0]);
+      const blob = readFileSync(victim);
+      blob[blob.byteLength - 1] ^= 1;
+      writeFileSync(victim, blob);
+      await other.restart();
+      const again = await userSession(other.socketPath);
+      await again.client.call('C_FindObjectsInit', [again.session, [{ type: CKA.CLASS, value: 4 }]]);
+      const [found] = await again.client.call('C_FindObjects', [again.session, { present: true, capacity: 10 }]);
+      assert.equal((found as number[]).length, 1, 'the intact object is still there');
+      await again.client.close();
+
+      const record = join(other.storeDir, 'token.sealed');
+      const r = readFileSync(record);
+      r[r.byteLength - 1] ^= 1;
+      writeFileSync(record, r);
+      await other.restart();
+      const c = await P11Client.connect({ socketPath: other.socketPath }).catch((e: unknown) => e);
+      assert.ok(c instanceof P11CallError && c.rv === CKR.DEVICE_ERROR, 'C_Initialize already fails closed');
+    } finally {
+      await other.cleanup();
     }
   });
 

@@ -4,7 +4,7 @@
 // ECDH, EdDSA, key wrap).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, createECDH, createHash, createPublicKey, verify as nodeVerify, constants, publicEncrypt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPublicKey, verify as nodeVerify, constants, publicEncrypt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { P11CallError, P11Client } from '../../src/pkcs11/client.js';
@@ -236,6 +236,67 @@ describe('PKCS#11 token in an enclave, through the TypeScript RPC client', () =>
       assert.deepEqual(gone, []);
     } finally {
       await again.client.close();
+    }
+  });
+
+  it('objects: data and certificate objects, attribute rules on C_SetAttributeValue, C_CopyObject, multi-part digest and HMAC', async () => {
+    const { client: c, session: s } = await userSession(fx.socketPath);
+    try {
+      const [data] = await c.call('C_CreateObject', [s, [{ type: CKA.CLASS, value: CKO.DATA }, { type: CKA.LABEL, value: text('note') }, { type: CKA.VALUE, value: text('plain data') }]]);
+      assert.deepEqual((await c.getAttributes(s, data as number, [{ type: CKA.VALUE, capacity: 64 }])).results[0].value, text('plain data'));
+      assert.equal(await rv(c.call('C_CreateObject', [s, [{ type: CKA.CLASS, value: 1 }, { type: CKA.CERTIFICATE_TYPE, value: 0 }]])), CKR.TEMPLATE_INCOMPLETE);
+      const [cert] = await c.call('C_CreateObject', [s, [{ type: CKA.CLASS, value: 1 }, { type: CKA.CERTIFICATE_TYPE, value: 0 }, { type: CKA.SUBJECT, value: text('subject') }, { type: CKA.VALUE, value: text('der') }]]);
+      assert.ok((cert as number) > 0);
+      const key = await c.generateKey(s, M(CKM.AES_KEY_GEN), aesTemplate());
+      await c.call('C_SetAttributeValue', [s, key, [{ type: CKA.LABEL, value: text('renamed') }]]);
+      assert.deepEqual((await c.getAttributes(s, key, [{ type: CKA.LABEL, capacity: 32 }])).results[0].value, text('renamed'));
+      assert.equal(await rv(c.call('C_SetAttributeValue', [s, key, [{ type: CKA.SENSITIVE, value: false }]])), CKR.ATTRIBUTE_READ_ONLY);
+      assert.equal(await rv(c.call('C_SetAttributeValue', [s, key, [{ type: CKA.VALUE, value: new Uint8Array(32) }]])), CKR.ATTRIBUTE_READ_ONLY);
+      const [copy] = await c.call('C_CopyObject', [s, key, [{ type: CKA.LABEL, value: text('copy') }]]);
+      const copied = await c.getAttributes(s, copy as number, [{ type: CKA.LABEL, capacity: 32 }, { type: CKA.NEVER_EXTRACTABLE, capacity: 1 }]);
+      assert.deepEqual(copied.results.map((r) => r.value), [text('copy'), true]);
+      await c.call('C_DigestInit', [s, M(CKM.SHA256)]);
+      await c.call('C_DigestUpdate', [s, text('ab')]);
+      await c.call('C_DigestUpdate', [s, text('c')]);
+      assert.deepEqual(Buffer.from(await c.bytesCall('C_DigestFinal', [s])), createHash('sha256').update('abc').digest());
+      const [mac] = await c.call('C_CreateObject', [s, [{ type: CKA.CLASS, value: CKO.SECRET_KEY }, { type: CKA.KEY_TYPE, value: CKK.GENERIC_SECRET }, { type: CKA.VALUE, value: text('hmac key') }]]);
+      const tag = await c.sign(s, M(CKM.SHA256_HMAC), mac as number, text('msg'));
+      assert.deepEqual(Buffer.from(tag), createHmac('sha256', 'hmac key').update('msg').digest());
+      await c.verify(s, M(CKM.SHA256_HMAC), mac as number, text('msg'), tag);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('protocol versions: C_InitToken2 is refused before version 1, C_DeriveKey2 answers CK_RV, parameter update and key', async () => {
+    const { client: c, session: s } = await userSession(fx.socketPath, 2);
+    try {
+      const [, priv] = await ecPair(c, s, false, [{ type: CKA.DERIVE, value: true }]);
+      const peer = createECDH('prime256v1');
+      peer.generateKeys();
+      const out = await c.call('C_DeriveKey2', [s, { type: CKM.ECDH1_DERIVE, param: { kind: 'ecdh1', kdf: 1, sharedData: null, publicData: new Uint8Array(peer.getPublicKey()) } }, priv, [{ type: CKA.CLASS, value: CKO.SECRET_KEY }, { type: CKA.KEY_TYPE, value: CKK.AES }, { type: CKA.VALUE_LEN, value: 32 }]]);
+      assert.equal(out[0], CKR.OK);
+      assert.equal(out[1], 1);
+      assert.ok((out[2] as number) > 0);
+    } finally {
+      await c.close();
+    }
+    const v0 = await P11Client.connect({ socketPath: fx.socketPath, version: 0 });
+    await assert.rejects(v0.call('C_InitToken2', [1, text(SO_PIN), new Uint8Array(32).fill(0x20)]), /closed/);
+  });
+
+  it('C_SetPIN changes the user PIN (old PIN checked)', async () => {
+    const { client: c, session: s } = await userSession(fx.socketPath);
+    try {
+      assert.equal(await rv(c.call('C_SetPIN', [s, text('wrong'), text('5678')])), CKR.PIN_INCORRECT);
+      assert.equal(await rv(c.call('C_SetPIN', [s, text(USER_PIN), text('12')])), CKR.PIN_LEN_RANGE);
+      await c.call('C_SetPIN', [s, text(USER_PIN), text('5678')]);
+      await c.call('C_Logout', [s]);
+      assert.equal(await rv(c.login(s, CKU.USER, USER_PIN)), CKR.PIN_INCORRECT);
+      await c.login(s, CKU.USER, '5678');
+      await c.call('C_SetPIN', [s, text('5678'), text(USER_PIN)]);
+    } finally {
+      await c.close();
     }
   });
 

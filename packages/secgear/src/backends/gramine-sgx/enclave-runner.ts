@@ -16,6 +16,7 @@ import { ErrorCode, SecGearError } from '../../common/errors.js';
 import type { EnclaveIdentity, PlatformService } from '../../common/platform.js';
 import { PlatformOp, type PlatformEvidence } from '../../common/platform-ops.js';
 import { LOG_LEVELS, ToEnclave, ToHost, type EnclaveInit, type EnclaveMessage, type HostMessage, type LogLevel } from '../../common/protocol.js';
+import { callPolicyOf, effectiveMemoryLimitMb } from '../../image/manifest.js';
 import { verifyImageBytes } from '../../image/verify-image.js';
 import type { FilePort } from '../tee-files/file-port.js';
 import { gramineAttestation } from '../tee-files/gramine-attestation.js';
@@ -114,8 +115,9 @@ export async function runTeeEnclave(params: TeeEnclaveParams): Promise<void> {
     name: manifest.name,
     ecalls: manifest.ecalls.map((e) => ({ name: e.name, switchless: false })),
     ocalls: manifest.ocalls.map((o) => o.name),
+    callPolicy: callPolicyOf(manifest),
     logLevel: logLevel ?? 'info',
     switchless: null,
   };
-  await runBundle({ bundle: verified.bundle, init, heapLimitMb: manifest.heapLimitMb, send, onMessage: (handler) => handlers.push(handler) });
+  await runBundle({ bundle: verified.bundle, init, memoryLimitMb: effectiveMemoryLimitMb(manifest), send, onMessage: (handler) => handlers.push(handler) });
 }

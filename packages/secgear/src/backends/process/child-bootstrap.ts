@@ -1,26 +1,38 @@
 /**
- * Entry of the `process` backend's child. It runs as `node -e` under Node's permission model,
- * so it imports nothing from disk: the host sends the verified bundle over the IPC channel.
- * Only type imports here (erased at compile time).
+ * The `process` backend's child program, bundled (with the confinement and `ses`) into one
+ * script the host sends over IPC; the child's `-e` loader runs it (see index.ts). It captures
+ * the IPC channel, then hands the verified bundle to the confinement, which locks the isolate
+ * down and runs the bundle with only the granted globals and built-ins.
  */
 import type { EnclaveInit, EnclaveMessage, HostMessage } from '../../common/protocol.js';
+import { runConfined } from '../confinement/enclave-realm.js';
 
-const hookKey = Symbol.for('secgear.enclave.hook');
+export interface ChildStart {
+  init: EnclaveInit;
+  bundle: Uint8Array;
+  memoryLimitBytes: number;
+}
 
-process.on('disconnect', () => process.exit(0));
-process.once('message', (first: { init: EnclaveInit; bundle: Uint8Array }) => {
+export function start(first: ChildStart): void {
+  const channel = process;
+  const send = channel.send?.bind(channel);
+  const listen = channel.on.bind(channel);
+  const realExit = channel.exit.bind(channel);
+  if (!send) throw new Error('the process bootstrap needs an IPC channel');
   const handlers: Array<(message: HostMessage) => void> = [];
-  process.on('message', (message: HostMessage) => {
+  listen('message', (message: HostMessage) => {
     for (const handler of handlers) handler(message);
   });
-  (globalThis as Record<symbol, unknown>)[hookKey] = {
+  runConfined({
+    bundle: first.bundle,
     init: first.init,
-    send: (message: EnclaveMessage) => process.send?.(message),
-    onMessage: (handler: (message: HostMessage) => void) => handlers.push(handler),
-  };
-  const source = Buffer.from(first.bundle.buffer, first.bundle.byteOffset, first.bundle.byteLength).toString('base64');
-  import(`data:text/javascript;base64,${source}`).catch((error: unknown) => {
-    process.stderr.write(`enclave failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(70);
+    memoryLimitBytes: first.memoryLimitBytes,
+    send: (message: EnclaveMessage) => {
+      send(message);
+    },
+    onMessage: (handler) => {
+      handlers.push(handler);
+    },
+    exit: (code) => realExit(code),
   });
-});
+}

@@ -1,24 +1,24 @@
 /**
- * Entry of the `sim` backend's worker thread: installs the runtime hook, then evaluates the
- * verified enclave bundle (which carries the trusted runtime) as an ES module.
+ * Entry of the `sim` backend's worker thread: captures the message port, then hands the
+ * verified bundle to the confinement (backends/confinement), which locks this isolate down and
+ * runs the bundle with only the granted globals and built-ins.
  */
-import { register } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import { RUNTIME_HOOK, type EnclaveInit, type EnclaveMessage, type HostMessage, type RuntimeHook } from '../../common/protocol.js';
-import { ALLOWED_BUILTINS } from '../../common/builtin-policy.js';
-import { IMPORT_GUARD_URL, lockdownGlobals } from '../enclave-sandbox.js';
+import type { EnclaveInit, EnclaveMessage, HostMessage } from '../../common/protocol.js';
+import { runConfined } from '../confinement/enclave-realm.js';
 
-const { init, bundle } = workerData as { init: EnclaveInit; bundle: Uint8Array };
+const { init, bundle, memoryLimitBytes } = workerData as { init: EnclaveInit; bundle: Uint8Array; memoryLimitBytes: number };
 const port = parentPort;
 if (!port) throw new Error('the sim bootstrap must run in a worker thread');
+const post = port.postMessage.bind(port);
+const listen = port.on.bind(port);
+const realExit = process.exit.bind(process);
 
-const hook: RuntimeHook = {
+runConfined({
+  bundle,
   init,
-  send: (message: EnclaveMessage) => port.postMessage(message),
-  onMessage: (handler: (message: HostMessage) => void) => port.on('message', handler),
-};
-(globalThis as Record<symbol, unknown>)[RUNTIME_HOOK] = hook;
-register(IMPORT_GUARD_URL);
-lockdownGlobals([...ALLOWED_BUILTINS]);
-
-await import(`data:text/javascript;base64,${Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength).toString('base64')}`);
+  memoryLimitBytes,
+  send: (message: EnclaveMessage) => post(message),
+  onMessage: (handler: (message: HostMessage) => void) => listen('message', handler),
+  exit: (code) => realExit(code),
+});

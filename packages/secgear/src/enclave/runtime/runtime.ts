@@ -8,6 +8,7 @@ import {
   RUNTIME_HOOK,
   ToEnclave,
   ToHost,
+  type CallPolicy,
   type EnclaveInit,
   type HostMessage,
   type LogLevel,
@@ -26,7 +27,12 @@ export type EcallTable = Record<string, EcallFunction>;
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** For ocalls: the ocall's name (its allow list admits nested ecalls while it is in flight). */
+  ocall?: string;
 }
+
+/** Compiled in by `secgear build` from the signed manifest (see image/bundle.ts). */
+declare const __SECGEAR_CALL_POLICY__: CallPolicy | undefined;
 
 interface RuntimeState {
   hook: RuntimeHook;
@@ -36,6 +42,7 @@ interface RuntimeState {
   pending: Map<number, Pending>;
   nextId: number;
   logLevel: number;
+  policy: CallPolicy;
 }
 
 let state: RuntimeState | null = null;
@@ -68,7 +75,7 @@ function request(kind: typeof ToHost.Ocall | typeof ToHost.Platform, name: strin
   const s = requireState(kind === ToHost.Ocall ? `ocall ${name}` : `platform ${name}`);
   const id = s.nextId++;
   return new Promise((resolve, reject) => {
-    s.pending.set(id, { resolve, reject });
+    s.pending.set(id, kind === ToHost.Ocall ? { resolve, reject, ocall: name } : { resolve, reject });
     s.hook.send([kind, id, name, args]);
   });
 }
@@ -81,14 +88,34 @@ const builtinEcalls = new Map<string, EcallFunction>([
   [BUILTIN_ECALLS.evidence, (nonce?: Uint8Array) => getEvidence(nonce === undefined ? {} : { nonce })],
 ]);
 
-async function handleCall(s: RuntimeState, id: number, name: string, args: unknown[]): Promise<void> {
-  const fn = s.ecalls.get(name) ?? builtinEcalls.get(name);
+/**
+ * Why the manifest forbids this call, or null. Private ecalls run only from an ocall of this
+ * enclave that is still in flight and allows them; an ecall made from an ocall must be in its
+ * allow list; names the manifest does not declare are never served.
+ */
+function refusal(s: RuntimeState, name: string, parentOcall: unknown): WireError | null {
+  const declared = Object.hasOwn(s.policy.ecalls, name);
+  if (!declared && !builtinEcalls.has(name)) return { code: ErrorCode.ECALL_NOT_FOUND, message: `the enclave declares no ecall "${name}"` };
+  if (parentOcall === undefined) {
+    return declared && !s.policy.ecalls[name]
+      ? { code: ErrorCode.ECALL_NOT_ALLOWED, message: `ecall "${name}" is private: only callable from an ocall that allows it` }
+      : null;
+  }
+  const ocall = typeof parentOcall === 'number' ? s.pending.get(parentOcall)?.ocall : undefined;
+  if (ocall === undefined) return { code: ErrorCode.ECALL_NOT_ALLOWED, message: `ecall "${name}" names no ocall of this enclave in flight` };
+  const allow = Object.hasOwn(s.policy.allow, ocall) ? s.policy.allow[ocall] : [];
+  return allow.includes(name) ? null : { code: ErrorCode.ECALL_NOT_ALLOWED, message: `ecall "${name}" may not be made while serving ocall "${ocall}"` };
+}
+
+async function handleCall(s: RuntimeState, id: number, name: string, args: unknown[], parentOcall: unknown): Promise<void> {
+  const refused = refusal(s, name, parentOcall);
+  const fn = refused ? undefined : (s.ecalls.get(name) ?? builtinEcalls.get(name));
   if (!fn) {
-    s.hook.send([ToHost.Result, id, false, { code: ErrorCode.ECALL_NOT_FOUND, message: `the enclave has no ecall "${name}"` }]);
+    s.hook.send([ToHost.Result, id, false, refused ?? { code: ErrorCode.ECALL_NOT_FOUND, message: `the enclave has no ecall "${name}"` }]);
     return;
   }
   try {
-    const value = await fn(...args);
+    const value = await fn(...(Array.isArray(args) ? args : []));
     s.hook.send([ToHost.Result, id, true, value]);
   } catch (error) {
     s.hook.send([ToHost.Result, id, false, toWireError(error, s.init.identity.debug)]);
@@ -98,7 +125,7 @@ async function handleCall(s: RuntimeState, id: number, name: string, args: unkno
 function onMessage(s: RuntimeState, message: HostMessage): void {
   switch (message[0]) {
     case ToEnclave.Call:
-      void handleCall(s, message[1], message[2], message[3]);
+      void handleCall(s, message[1], message[2], message[3], message[4]);
       return;
     case ToEnclave.OcallResult:
     case ToEnclave.PlatformResult: {
@@ -137,6 +164,7 @@ export function defineEnclave<E extends EcallTable>(definition: EnclaveDefinitio
     pending: new Map(),
     nextId: 1,
     logLevel: LOG_LEVELS.indexOf(h.init.logLevel),
+    policy: typeof __SECGEAR_CALL_POLICY__ === 'object' && __SECGEAR_CALL_POLICY__ !== null ? __SECGEAR_CALL_POLICY__ : h.init.callPolicy,
   };
   state = s;
   installPlatformTransport((op, args) => request(ToHost.Platform, op, args));
@@ -144,7 +172,10 @@ export function defineEnclave<E extends EcallTable>(definition: EnclaveDefinitio
   if (h.init.switchless) {
     const debug = h.init.identity.debug;
     startSwitchlessServer(h.init.switchless, {
-      functions: h.init.switchless.functions.map((name) => ecalls.get(name) as ((...args: unknown[]) => unknown) | undefined),
+      // private ecalls never run from the ring: it carries no ocall context
+      functions: h.init.switchless.functions.map((name) =>
+        refusal(s, name, undefined) === null ? (ecalls.get(name) as ((...args: unknown[]) => unknown) | undefined) : undefined,
+      ),
       toWireError: (error) => toWireError(error, debug),
       sendResult: (callId, ok, value) => h.send([ToHost.Result, callId, ok, value]),
     });

@@ -32,7 +32,11 @@ export interface P11HandleResult {
 }
 
 export function createP11TokenService(options: P11TokenServiceOptions) {
-  const service = new TokenService(new Token({ store: options.store ?? ocallBlobStore, acceptHostPins: options.acceptHostPins === true }), (call, error) =>
+  const token = new Token({ store: options.store ?? ocallBlobStore, acceptHostPins: options.acceptHostPins === true });
+  token.onUnreadableObject = (name) => log.warn(`token object ${name} does not unseal (tampered or from another signer): left out`);
+  const service = new TokenService(
+    token,
+    (call, error) =>
     log.error(`${call} failed inside the token: ${error instanceof Error ? error.message : String(error)}`),
     (call, error) => log.debug(`${call}: ${error.message}`),
   );

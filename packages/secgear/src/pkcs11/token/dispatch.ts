@@ -122,6 +122,11 @@ const HANDLERS: Record<string, Handler> = {
   C_WrapKey: (t, c, [s, m, wk, k, out]) => [crypto.wrapKey(t, c, u(s), required(mech(m)), u(wk), u(k), buf(out))],
   C_UnwrapKey: async (t, c, [s, m, uk, wrapped, tpl]) => [await crypto.unwrapKey(t, c, u(s), required(mech(m)), u(uk), bytes(wrapped), attrs(tpl))],
   C_DeriveKey: async (t, c, [s, m, base, tpl]) => [await crypto.deriveKey(t, c, u(s), required(mech(m)), u(base), attrs(tpl))],
+  // version 2: the CK_RV, the mechanism's parameter update (ECDH1 returns none: presence byte only), the key
+  C_DeriveKey2: async (t, c, [s, m, base, tpl]) => {
+    const handle = await crypto.deriveKey(t, c, u(s), required(mech(m)), u(base), attrs(tpl));
+    return [CKR.OK, mech(m)?.param ? 1 : 0, handle];
+  },
   C_SeedRandom: (t, c, [s]) => {
     // accepted and ignored: the enclave's generator is not reseeded by its host
     t.session(c, u(s));

@@ -3,7 +3,8 @@
  * digests, signatures, random, wrapping and derivation. Size queries (no output buffer) and
  * short buffers answer a length and leave the operation as it was (PKCS#11 §5.2).
  */
-import { createECDH, randomBytes } from 'node:crypto';
+import { createECDH } from 'node:crypto';
+import { random } from '../../enclave/api.js';
 import { CKA, CKD_NULL, CKK, CKM, CKO, CKR } from '../constants.js';
 import type { Attribute, AttributeValue } from '../rpc/attributes.js';
 import type { Mechanism } from '../rpc/mechanism.js';
@@ -269,7 +270,7 @@ export function verifyCall(token: Token, conn: number, sh: number, data: Uint8Ar
 export function generateRandom(token: Token, conn: number, sh: number, out: OutBuffer): Uint8Array {
   token.session(conn, sh);
   if (out.capacity > 1 << 20) fail(CKR.ARGUMENTS_BAD, 'at most 1 MiB per call');
-  return new Uint8Array(randomBytes(out.capacity));
+  return random(out.capacity);
 }
 
 // ---------------------------------------------------------------- wrapping and derivation

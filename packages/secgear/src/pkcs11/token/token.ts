@@ -58,6 +58,9 @@ export class Token {
   readonly #apps = new Map<number, Application>();
   #saving: Promise<unknown> = Promise.resolve();
 
+  /** Told about token objects whose sealed record does not unseal (they are left out). */
+  onUnreadableObject?: (name: string) => void;
+
   constructor(options: TokenOptions) {
     this.#store = options.store;
     this.#acceptHostPins = options.acceptHostPins;
@@ -70,11 +73,25 @@ export class Token {
   }
 
   async #load(): Promise<void> {
-    const bytes = await unsealRecord(this.#store, TOKEN_RECORD);
-    this.#record = bytes ? decodeTokenRecord(bytes) : newTokenRecord(this.#acceptHostPins);
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await unsealRecord(this.#store, TOKEN_RECORD);
+      this.#record = bytes ? decodeTokenRecord(bytes) : newTokenRecord(this.#acceptHostPins);
+    } catch (error) {
+      // fail closed: a token record that does not unseal is never replaced by a fresh one
+      // (that would reset the PIN counters); every call answers CKR_DEVICE_ERROR until it is restored
+      throw new CkrError(CKR.DEVICE_ERROR, `the sealed token record does not unseal: ${(error as Error).message}`);
+    }
     for (const name of (await this.#store.list()).sort()) {
       if (!name.startsWith('obj-')) continue;
-      const data = await unsealRecord(this.#store, name);
+      let data: Uint8Array | null;
+      try {
+        data = await unsealRecord(this.#store, name);
+      } catch {
+        // a tampered object is left out; the host could have deleted it just as well
+        this.onUnreadableObject?.(name);
+        continue;
+      }
       if (!data) continue;
       const attrs = new Map(decodeObject(data).map((a) => [a.type, a.value]));
       const handle = this.#nextHandle++;
