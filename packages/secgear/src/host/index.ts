@@ -3,10 +3,14 @@ export { createEnclave } from './create-enclave.js';
 export { EnclaveHandle as Enclave, type EcallProxies, type EnclaveInfo } from './enclave.js';
 export type { CreateEnclaveOptions, CallOptions, SwitchlessOptions, OcallImplementation, OcallTable } from './options.js';
 export { configure, DEFAULT_MAX_ENCLAVES } from './limits.js';
-export { registerBuiltinOcall } from './builtin-ocalls.js';
+export { BuiltinOcallRegistry, defaultBuiltinOcalls, registerBuiltinOcall, unregisterBuiltinOcall } from './builtin-ocalls.js';
 export {
+  BackendRegistry,
+  builtInBackends,
+  defaultBackends,
   listBackends,
   registerBackend,
+  unregisterBackend,
   createGramineSgxBackend,
   createCvmBackend,
   type Availability,

@@ -3,6 +3,7 @@
  * host, the facade inside an enclave): judge the server's certificate by its evidence, and, when
  * asked, get evidence bound to this very session (exporter) and check it.
  */
+import { reportDataBinds } from '../attest/evidence-binding.js';
 import { appraisePeer, type PeerAttestation } from '../attest/peer-appraisal.js';
 import { bytesEqual, concatBytes, isBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
@@ -39,7 +40,8 @@ export interface SessionAttestation extends PeerAttestation {
 export async function verifySessionEvidence(socket: TlsSocketLike, evidence: { mediaType: string; data: Uint8Array }, policy: RaTlsPolicy, certificatePeer?: RaTlsPeer): Promise<SessionAttestation> {
   const { result, peer } = await appraisePeer(evidence, { ...policy, nonce: undefined }, { what: 'RA-TLS session evidence' });
   const expected = sessionReportData(sessionExporter(socket));
-  if (!result.claims?.reportData || !bytesEqual(result.claims.reportData, expected)) {
+  // the enclave asked for getEvidence({ reportData: expected }): the platform wrote secGear's binding of it
+  if (!reportDataBinds(result.claims?.reportData, { reportData: expected })) {
     throw new SecGearError(ErrorCode.INVALID_EVIDENCE, 'the session evidence is not bound to this TLS session (its report data is for another exporter secret): replayed or relayed evidence');
   }
   const m = certificatePeer?.claims.measurement;

@@ -18,7 +18,7 @@ function anchorsFor(context: VerifierContext): Uint8Array[] {
   const anchors = context.trustAnchors.flatMap((a) => (a.kind === 'x509' ? [a.der] : []));
   // this machine's sim root counts as a built-in anchor; it never makes evidence acceptable by
   // itself (sim.simulationAllowed does that), it lets every other check run and report
-  if (!context.replaceBuiltInAnchors) {
+  if (!context.replaceBuiltInAnchors && context.trustLocalSimRoot !== false) {
     const local = localSimRoot();
     if (local) anchors.push(local);
   }
@@ -74,8 +74,10 @@ export const simVerifier: EvidenceVerifier = {
             check: 'sim.attestationKey.chain',
             ok: false,
             detail:
-              'no sim root to check against: verify on the machine that produced the evidence (its root is read from ' +
-              '$SECGEAR_SIM_DIR or ~/.secgear/sim), or pass that machine\'s sim-root.pem as a trust anchor',
+              context.trustLocalSimRoot === false
+                ? 'no sim root is configured: pass the sim-root.pem of the machine that produced the evidence as a trust anchor (this verifier does not trust its own machine\'s sim root)'
+                : 'no sim root to check against: verify on the machine that produced the evidence (its root is read from ' +
+                  '$SECGEAR_SIM_DIR or ~/.secgear/sim), or pass that machine\'s sim-root.pem as a trust anchor',
           }
         : verifyCertificateChain([evidence.attestationCertificate], { name: 'sim.attestationKey', now: context.now, anchors }),
       profileCheck(evidence.attestationCertificate),
