@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SecGearError } from '../common/errors.js';
 import { registerCommands } from './commands/index.js';
+import { extensionHelp, loadExtension } from './extensions.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -13,8 +14,10 @@ const program = new Command('secgear')
   .showHelpAfterError();
 
 registerCommands(program);
+program.addHelpText('after', extensionHelp());
 
 try {
+  await loadExtension(program, process.argv);
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {

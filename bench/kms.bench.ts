@@ -1,0 +1,165 @@
+/**
+ * EKMS benchmarks (issue 12): Encrypt (4 KiB) and GenerateDataKey per second with SigV4
+ * through the AWS SDK's HTTP layer, on SQLite and on PostgreSQL (when installed), each beside
+ * baselines measured in the same run:
+ *  (a) in-process AES-256-GCM of the same 4 KiB (what the cryptography alone costs), and
+ *  (b) the HTTP floor: a bare fastify route returning the same JSON through the same SDK client
+ *      (what the SDK, SigV4 signing and HTTP cost with no KMS at all). Target: >= 0.5x floor.
+ * Also the p99 latency of Encrypt at half the measured throughput (target <= 10 ms).
+ * Client and server share this process, as the floor's do. Pool size: EKMS_BENCH_POOL (default 2).
+ */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { Agent } from 'node:http';
+import { join } from 'node:path';
+import { CreateKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { startEkms, type RunningEkms } from '@secgear/kms';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { concurrentThroughput, percentile } from './lib/measure.js';
+import type { BenchResult, BenchSuite } from './lib/types.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+const PLAINTEXT = randomBytes(4096);
+const IN_FLIGHT = Number(process.env.EKMS_BENCH_IN_FLIGHT ?? 32);
+const SECONDS = Number(process.env.EKMS_BENCH_SECONDS ?? 3);
+const POOL = Number(process.env.EKMS_BENCH_POOL ?? 2);
+
+function client(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): KMSClient {
+  return new KMSClient({
+    endpoint, region: 'us-east-1', credentials, maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: IN_FLIGHT }) }),
+  });
+}
+
+/** Open loop at `rate` calls/s for `seconds`: latencies in ms of every call. */
+async function latencyAt(rate: number, seconds: number, call: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  let sent = 0;
+  while (performance.now() - start < seconds * 1000) {
+    const due = Math.floor(((performance.now() - start) / 1000) * rate);
+    while (sent < due) {
+      sent++;
+      const t0 = performance.now();
+      pending.push(call().then(() => void samples.push(performance.now() - t0)));
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(pending);
+  return samples;
+}
+
+async function httpFloor(responseBody: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = Fastify();
+  app.addContentTypeParser('application/x-amz-json-1.1', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
+  app.post('/', async (_request, reply) => reply.header('content-type', 'application/x-amz-json-1.1').send(responseBody));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, close: () => app.close() };
+}
+
+async function measureStorage(label: string, node: RunningEkms, floorEncrypt: number, floorGdk: number): Promise<Array<Omit<BenchResult, 'ratio'>>> {
+  const tenant = await node.service.createTenant(`bench${Date.now()}`);
+  const credentials = await node.service.createAccessKey(tenant.name);
+  const kms = client(node.url, credentials);
+  try {
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const encrypt = () => kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: PLAINTEXT }));
+    const gdk = () => kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }));
+    const encryptRate = await concurrentThroughput(encrypt, IN_FLIGHT, SECONDS);
+    const gdkRate = await concurrentThroughput(gdk, IN_FLIGHT, SECONDS);
+    const p99 = percentile(await latencyAt(encryptRate / 2, SECONDS, encrypt), 99);
+    const where = `${label}, pool ${node.pool.size}, ${IN_FLIGHT} in flight`;
+    return [
+      { name: `EKMS Encrypt 4 KiB via SDK+SigV4 (${where})`, unit: 'ops/s', value: encryptRate, better: 'higher', baseline: { name: 'bare fastify route, same JSON, same SDK client (HTTP floor)', value: floorEncrypt } },
+      { name: `EKMS GenerateDataKey via SDK+SigV4 (${where})`, unit: 'ops/s', value: gdkRate, better: 'higher', baseline: { name: 'bare fastify route, same JSON, same SDK client (HTTP floor)', value: floorGdk } },
+      { name: `EKMS Encrypt p99 at half load, ${Math.round(encryptRate / 2)}/s (${label})`, unit: 'ms', value: p99, better: 'lower', baseline: { name: 'target', value: 10 } },
+    ];
+  } finally {
+    kms.destroy();
+  }
+}
+
+const suite: BenchSuite = {
+  name: 'EKMS (AWS KMS API through the SDK)',
+  async run() {
+    const dir = mkdtempSync(join(tmpdir(), 'secgear-bench-kms-'));
+    const results: Array<Omit<BenchResult, 'ratio'>> = [];
+    const logger = pino({ level: 'silent' });
+    try {
+      // baseline (a): the cryptography alone
+      const key = randomBytes(32);
+      const aes = async () => {
+        const cipher = createCipheriv('aes-256-gcm', key, randomBytes(12));
+        cipher.update(PLAINTEXT);
+        cipher.final();
+        cipher.getAuthTag();
+      };
+      const aesRate = await concurrentThroughput(aes, 1, 1);
+
+      const sqlite = await startEkms({ dataDir: join(dir, 'sqlite'), poolSize: POOL, logger, platformDir: join(dir, 'sim') });
+      let encryptJson = '';
+      let gdkJson = '';
+      try {
+        // the floor answers exactly what EKMS answers
+        const t = await sqlite.service.createTenant('floor');
+        const c = await sqlite.service.createAccessKey('floor');
+        const probe = client(sqlite.url, c);
+        const keyId = (await probe.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+        const enc = await probe.send(new EncryptCommand({ KeyId: keyId, Plaintext: PLAINTEXT }));
+        const dk = await probe.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' }));
+        encryptJson = JSON.stringify({ KeyId: enc.KeyId, CiphertextBlob: Buffer.from(enc.CiphertextBlob!).toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+        gdkJson = JSON.stringify({ KeyId: dk.KeyId, CiphertextBlob: Buffer.from(dk.CiphertextBlob!).toString('base64'), Plaintext: Buffer.from(dk.Plaintext!).toString('base64') });
+        probe.destroy();
+        void t;
+      } catch (error) {
+        await sqlite.close();
+        throw error;
+      }
+      const floorE = await httpFloor(encryptJson);
+      const floorG = await httpFloor(gdkJson);
+      const floorClientE = client(floorE.url, { accessKeyId: 'AKEXAMPLE', secretAccessKey: 'x'.repeat(40) });
+      const floorClientG = client(floorG.url, { accessKeyId: 'AKEXAMPLE', secretAccessKey: 'x'.repeat(40) });
+      const floorEncrypt = await concurrentThroughput(() => floorClientE.send(new EncryptCommand({ KeyId: 'k', Plaintext: PLAINTEXT })), IN_FLIGHT, SECONDS);
+      const floorGdk = await concurrentThroughput(() => floorClientG.send(new GenerateDataKeyCommand({ KeyId: 'k', KeySpec: 'AES_256' })), IN_FLIGHT, SECONDS);
+      floorClientE.destroy();
+      floorClientG.destroy();
+      await floorE.close();
+      await floorG.close();
+
+      try {
+        const sqliteResults = await measureStorage('SQLite', sqlite, floorEncrypt, floorGdk);
+        results.push(...sqliteResults);
+        results.push({ name: 'EKMS Encrypt 4 KiB (SQLite) vs in-process AES-256-GCM 4 KiB', unit: 'ops/s', value: sqliteResults[0].value, better: 'higher', baseline: { name: 'node:crypto AES-256-GCM in process', value: aesRate } });
+      } finally {
+        await sqlite.close();
+      }
+
+      let postgres: { url: string; stop: () => Promise<void> } | undefined;
+      try {
+        const { startPostgres, postgresBinDir } = await import('../packages/kms/dist/test/helpers/postgres.js');
+        if (postgresBinDir()) postgres = await startPostgres();
+        else process.stderr.write('  PostgreSQL not installed: its figures are skipped\n');
+      } catch (error) {
+        process.stderr.write(`  PostgreSQL could not start (${(error as Error).message}): its figures are skipped\n`);
+      }
+      if (postgres) {
+        const pgNode = await startEkms({ dataDir: join(dir, 'pg'), storage: postgres.url, poolSize: POOL, logger, platformDir: join(dir, 'sim') });
+        try {
+          results.push(...(await measureStorage('PostgreSQL', pgNode, floorEncrypt, floorGdk)));
+        } finally {
+          await pgNode.close();
+          await postgres.stop();
+        }
+      }
+      return results;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default suite;

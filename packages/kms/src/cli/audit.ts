@@ -1,0 +1,69 @@
+/**
+ * `secgear kms audit verify`: checks the audit log's hash chains and the enclave's seals.
+ * Through a running node (--endpoint), or offline from the storage (--data-dir/--storage),
+ * where it starts one enclave of its own to check the seals. Exit 2 when the log was altered.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { verifyAuditLog, type AuditReport } from '../audit/audit-log.js';
+import { buildKmsImage } from '../host/enclave-image.js';
+import { EnclavePool } from '../host/enclave-pool.js';
+import { KmsStore } from '../store/kms-store.js';
+import { openSqlDriver } from '../store/sql-driver.js';
+import '../store/sqlite-driver.js';
+import '../store/postgres-driver.js';
+import { adminRequest } from './admin.js';
+import { DEFAULT_DATA_DIR } from './serve.js';
+
+interface AuditFlags {
+  endpoint?: string;
+  token?: string;
+  dataDir: string;
+  storage?: string;
+  json?: boolean;
+}
+
+export async function verifyOffline(dataDir: string, storage?: string): Promise<AuditReport> {
+  const store = await KmsStore.open(await openSqlDriver(storage ?? `sqlite:${join(dataDir, 'ekms.db')}`));
+  try {
+    const sealed = await store.getMeta('sealed-root-key');
+    if (!sealed) throw new Error('this storage has no EKMS root key: nothing was ever served from it');
+    const pool = await EnclavePool.start({
+      image: await buildKmsImage(join(dataDir, 'image-signing-key.pem')),
+      size: 1,
+      region: 'us-east-1',
+      loadSealedRoot: async () => sealed,
+      storeSealedRoot: async (s) => s,
+    });
+    try {
+      return await verifyAuditLog(store, async (head, seal) => (await pool.auditSeal(head)) === seal);
+    } finally {
+      await pool.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerAudit(kms: Command): void {
+  const audit = kms.command('audit').description('the audit log');
+  audit
+    .command('verify')
+    .description('check the hash chain and enclave seals of every node\'s audit log (exit 2 when altered)')
+    .option('--endpoint <url>', 'ask a running node (admin API)')
+    .option('--token <token>', 'admin token (with --endpoint)')
+    .option('--data-dir <dir>', 'node data folder (offline check)', process.env.EKMS_DATA_DIR ?? DEFAULT_DATA_DIR)
+    .option('--storage <url>', 'storage URL (offline check; default the SQLite file in --data-dir)')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: AuditFlags) => {
+      const report = flags.endpoint
+        ? ((await adminRequest({ endpoint: flags.endpoint, token: flags.token, dataDir: flags.dataDir }, 'GET', '/admin/audit/verify')) as AuditReport)
+        : await verifyOffline(flags.dataDir, flags.storage);
+      if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else {
+        process.stdout.write(`${report.records} records on ${report.nodes.length} node(s): ${report.ok ? 'intact' : 'ALTERED'}\n`);
+        for (const p of report.problems) process.stdout.write(`  ${p.node} #${p.seq}: ${p.problem}\n`);
+      }
+      if (!report.ok) process.exitCode = 2;
+    });
+}

@@ -1,0 +1,92 @@
+/** `secgear kms serve`: runs an EKMS node until SIGTERM or SIGINT, then stops gracefully. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { startEkms, type RunningEkms } from '../host/ekms-node.js';
+
+export interface ServeFlags {
+  dataDir: string;
+  storage?: string;
+  host: string;
+  port: string;
+  region: string;
+  poolSize: string;
+  backend: 'sim' | 'process';
+  logLevel: string;
+  demo?: boolean;
+  imageKey?: string;
+}
+
+export const DEFAULT_DATA_DIR = join(homedir(), '.secgear', 'kms');
+
+function integer(value: string, name: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** The demo tenant and its credentials, made once and shown on every start (npm start). */
+async function demoCredentials(node: RunningEkms): Promise<{ accessKeyId: string; secretAccessKey: string; account: string }> {
+  const service = node.service;
+  const existing = await service.store.getTenant('demo');
+  if (existing) {
+    // the secret of an existing access key cannot be shown again (it is stored wrapped): issue a fresh one
+    return service.createAccessKey('demo', 'demo-user');
+  }
+  await service.createTenant('demo');
+  return service.createAccessKey('demo', 'demo-user');
+}
+
+export function registerServe(kms: Command): void {
+  kms
+    .command('serve')
+    .description('run an EKMS node (AWS KMS JSON API on POST /, admin API under /admin, /healthz, /metrics)')
+    .option('--data-dir <dir>', 'node-local files: image signing key, admin token, SQLite database', process.env.EKMS_DATA_DIR ?? DEFAULT_DATA_DIR)
+    .option('--storage <url>', 'sqlite:<file> (default: <data-dir>/ekms.db) or postgres://user@host:port/db for several nodes', process.env.EKMS_STORAGE)
+    .option('--host <address>', 'listen address (no TLS here: keep it on loopback or put TLS in front)', '127.0.0.1')
+    .option('--port <port>', 'listen port (0: any free port)', process.env.EKMS_PORT ?? '4599')
+    .option('--region <region>', 'region in ARNs and the SigV4 scope', 'us-east-1')
+    .option('--pool-size <n>', 'enclaves serving requests', '2')
+    .option('--backend <type>', 'enclave backend: sim or process', 'sim')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .option('--image-key <file>', 'enclave image signing key (default <data-dir>/image-signing-key.pem; nodes of one cluster share it)')
+    .option('--demo', 'make a demo tenant and print credentials for the AWS CLI/SDK')
+    .action(async (flags: ServeFlags) => {
+      const node = await startEkms({
+        dataDir: flags.dataDir,
+        storage: flags.storage,
+        host: flags.host,
+        port: integer(flags.port, 'port', 0, 65535),
+        region: flags.region,
+        poolSize: integer(flags.poolSize, 'pool-size', 1, 16),
+        backend: flags.backend,
+        logLevel: flags.logLevel,
+        imageKey: flags.imageKey,
+      });
+      process.stderr.write(`EKMS ${node.url} (node ${node.nodeId}, ${node.pool.size} enclave(s), ${node.service.store.dialect}); admin token in ${join(flags.dataDir, 'admin-token')}\n`);
+      if (flags.demo) {
+        const demo = await demoCredentials(node);
+        process.stdout.write(
+          [
+            '',
+            'EKMS is up with a demo tenant. Use it from the AWS CLI or any AWS SDK:',
+            `  export AWS_ACCESS_KEY_ID=${demo.accessKeyId}`,
+            `  export AWS_SECRET_ACCESS_KEY=${demo.secretAccessKey}`,
+            `  export AWS_REGION=${flags.region}`,
+            `  aws kms create-key --endpoint-url ${node.url}`,
+            `  (SDK: new KMSClient({ endpoint: '${node.url}' }))`,
+            'Ctrl-C stops it.',
+            '',
+          ].join('\n'),
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`${signal}: stopping (in-flight calls finish first)\n`);
+          void node.close().then(resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}

@@ -1,0 +1,65 @@
+/**
+ * The EKMS enclave: holds the domain root key and does all key generation and every operation
+ * that touches key material. The host gives it requests as received and wrapped records; it
+ * gives back only wrapped material, public keys and the operations' results.
+ */
+import { defineEnclave, random } from 'secgear/enclave';
+import { Exception, KmsError } from '../common/kms-error.js';
+import type { EnclaveCall, EnclaveReply, EnclaveStart, EnclaveStarted, GeneratedKey } from '../common/protocol.js';
+import { isKeySpec } from '../common/key-specs.js';
+import { authenticate, checkCall } from './authenticate.js';
+import { generateMaterial } from './key-material.js';
+import { OPERATIONS } from './operations.js';
+import { auditSeal, keyBinding, loadRootKey, secretBinding, wrap } from './root-key.js';
+
+function toReply(error: unknown): EnclaveReply {
+  if (error instanceof KmsError) return { ok: false, type: error.type, message: error.message };
+  // anything else is a bug or a hostile record: say little, keep the enclave serving
+  return { ok: false, type: Exception.Internal, message: 'internal error in the key service enclave' };
+}
+
+const isName = (v: unknown): v is string => typeof v === 'string' && /^[\x21-\x7e]{1,128}$/.test(v);
+
+export const ecalls = {
+  async kmsStart(start: EnclaveStart): Promise<EnclaveStarted> {
+    const sealed = start?.sealedRoot;
+    if (sealed !== undefined && !(sealed instanceof Uint8Array)) throw new KmsError(Exception.Internal, 'sealedRoot must be bytes', 500);
+    return loadRootKey(sealed);
+  },
+
+  kmsCall(call: EnclaveCall): EnclaveReply {
+    try {
+      checkCall(call);
+      const params = authenticate(call, Date.now());
+      const operation = !call.authenticateOnly && Object.hasOwn(OPERATIONS, call.operation) ? OPERATIONS[call.operation] : undefined;
+      // operations without key material (DescribeKey, ListKeys, ...) need only the authentication
+      return { ok: true, out: operation ? operation(params, call.keys) : {} };
+    } catch (error) {
+      return toReply(error);
+    }
+  },
+
+  kmsGenerateKey(key: { keyId: string; tenant: string; spec: string; version: number }): GeneratedKey {
+    if (!key || !isName(key.keyId) || !isName(key.tenant) || !isKeySpec(key.spec) || !Number.isInteger(key.version) || key.version < 1) {
+      throw new KmsError(Exception.Validation, 'kmsGenerateKey needs keyId, tenant, a known spec and a version from 1');
+    }
+    const { material, publicKey } = generateMaterial(key.spec);
+    const wrapped = wrap(material, keyBinding(key.tenant, key.keyId, key.version, key.spec));
+    material.fill(0);
+    return publicKey ? { wrapped, publicKey } : { wrapped };
+  },
+
+  kmsAuditSeal(headHash: string): string {
+    if (typeof headHash !== 'string' || !/^[0-9a-f]{64}$/.test(headHash)) throw new KmsError(Exception.Validation, 'kmsAuditSeal needs a SHA-256 hex digest');
+    return auditSeal(headHash);
+  },
+
+  kmsCreateAccessKeySecret(owner: { accessKeyId: string; tenant: string }): { secret: string; wrappedSecret: Uint8Array } {
+    if (!owner || !isName(owner.accessKeyId) || !isName(owner.tenant)) throw new KmsError(Exception.Validation, 'kmsCreateAccessKeySecret needs accessKeyId and tenant');
+    // 40 characters like AWS secret access keys
+    const secret = Buffer.from(random(30)).toString('base64').replace(/\+/g, 'A').replace(/\//g, 'B');
+    return { secret, wrappedSecret: wrap(new TextEncoder().encode(secret), secretBinding(owner.tenant, owner.accessKeyId)) };
+  },
+};
+
+defineEnclave({ ecalls });

@@ -1,0 +1,116 @@
+/**
+ * A pool of EKMS enclaves from one image. A JavaScript enclave has one thread, so a slow
+ * operation (RSA key generation) would stall every request behind it; with several enclaves
+ * the others keep serving. Each member unseals the same sealed domain root key — only an
+ * enclave of this signer on this platform can, which is how members know each other — and
+ * reports the same root key id, checked here.
+ */
+import { createEnclave, type Enclave } from 'secgear';
+import type { KmsEcalls, EnclaveCall, EnclaveReply, GeneratedKey } from '../common/protocol.js';
+import type { KeySpec } from '../common/key-specs.js';
+
+export interface EnclavePoolOptions {
+  image: Uint8Array;
+  /** Enclaves in the pool. Default 2. */
+  size?: number;
+  /** Backend: `sim` (default) or `process`. */
+  type?: 'sim' | 'process';
+  region: string;
+  /** Loads the stored sealed root key (undefined when none). */
+  loadSealedRoot: () => Promise<Uint8Array | undefined>;
+  /** Stores a newly made sealed root key unless one is stored already; returns the stored one. */
+  storeSealedRoot: (sealed: Uint8Array) => Promise<Uint8Array>;
+  platformDir?: string;
+}
+
+interface Member {
+  enclave: Enclave<KmsEcalls>;
+  inFlight: number;
+}
+
+export class EnclavePool {
+  readonly #members: Member[];
+  readonly rootKeyId: string;
+  #closed = false;
+
+  private constructor(members: Member[], rootKeyId: string) {
+    this.#members = members;
+    this.rootKeyId = rootKeyId;
+  }
+
+  get size(): number {
+    return this.#members.length;
+  }
+
+  get backend(): string {
+    return this.#members[0]?.enclave.info.backend ?? 'none';
+  }
+
+  static async start(options: EnclavePoolOptions): Promise<EnclavePool> {
+    const size = options.size ?? 2;
+    if (!Number.isInteger(size) || size < 1 || size > 16) throw new RangeError('the enclave pool size must be 1 to 16');
+    const create = () =>
+      createEnclave<KmsEcalls>(options.image, { type: options.type ?? 'sim', ...(options.platformDir ? { platform: { stateDir: options.platformDir } } : {}) });
+    const members: Member[] = [];
+    try {
+      const first = await create();
+      members.push({ enclave: first, inFlight: 0 });
+      let sealed = await options.loadSealedRoot();
+      let started = await first.ecall.kmsStart({ sealedRoot: sealed, region: options.region });
+      if (started.sealedRoot) {
+        const stored = await options.storeSealedRoot(started.sealedRoot);
+        if (!Buffer.from(stored).equals(Buffer.from(started.sealedRoot))) {
+          // another node stored its root first: use that one
+          sealed = stored;
+          started = await first.ecall.kmsStart({ sealedRoot: stored, region: options.region });
+        } else sealed = stored;
+      }
+      const rootKeyId = started.rootKeyId;
+      await Promise.all(
+        Array.from({ length: size - 1 }, async () => {
+          const enclave = await create();
+          members.push({ enclave, inFlight: 0 });
+          const other = await enclave.ecall.kmsStart({ sealedRoot: sealed, region: options.region });
+          if (other.rootKeyId !== rootKeyId) throw new Error('a pool enclave unsealed a different root key');
+        }),
+      );
+      return new EnclavePool(members, rootKeyId);
+    } catch (error) {
+      await Promise.all(members.map((m) => m.enclave.destroy()));
+      throw error;
+    }
+  }
+
+  async #use<T>(work: (enclave: Enclave<KmsEcalls>) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error('the enclave pool is closed');
+    let member = this.#members[0];
+    for (const m of this.#members) if (m.inFlight < member.inFlight) member = m;
+    member.inFlight++;
+    try {
+      return await work(member.enclave);
+    } finally {
+      member.inFlight--;
+    }
+  }
+
+  call(call: EnclaveCall): Promise<EnclaveReply> {
+    return this.#use((e) => e.ecall.kmsCall(call));
+  }
+
+  generateKey(key: { keyId: string; tenant: string; spec: KeySpec; version: number }): Promise<GeneratedKey> {
+    return this.#use((e) => e.ecall.kmsGenerateKey(key));
+  }
+
+  createAccessKeySecret(owner: { accessKeyId: string; tenant: string }): Promise<{ secret: string; wrappedSecret: Uint8Array }> {
+    return this.#use((e) => e.ecall.kmsCreateAccessKeySecret(owner));
+  }
+
+  auditSeal(headHash: string): Promise<string> {
+    return this.#use((e) => e.ecall.kmsAuditSeal(headHash));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#members.map((m) => m.enclave.destroy()));
+  }
+}
