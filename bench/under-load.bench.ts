@@ -102,7 +102,7 @@ const suite: BenchSuite = {
         const [quiet, busy] = [at(idle, i), at(loaded, i)];
         const slowdown = figure.better === 'lower' ? busy / quiet : quiet / busy;
         const verdict = slowdown > expected * 1.25 ? 'FINDING: degrades more than the CPU share it lost' : 'within the CPU share it lost';
-        process.stderr.write(`  ${figure.name}: idle ${quiet.toPrecision(4)} ${figure.unit}, loaded ${busy.toPrecision(4)} ${figure.unit}: ${slowdown.toFixed(2)}x slower; ${verdict}\n`);
+        process.stderr.write(`  ${figure.name}: idle ${quiet.toPrecision(4)} ${figure.unit}, loaded ${busy.toPrecision(4)} ${figure.unit}: slowdown ${slowdown.toFixed(2)}x; ${verdict}\n`);
         results.push({
           name: `loaded vs idle: ${figure.name}`,
           unit: figure.unit,

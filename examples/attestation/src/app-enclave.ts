@@ -12,11 +12,12 @@ export const ecalls = {
   /** A report for the enclave named by `targetInfo`, binding SHA-256(message) as report data. */
   reportFor: (targetInfo: Uint8Array, message: string) => getReport(targetInfo, new Uint8Array(createHash('sha256').update(message).digest())),
   /**
-   * Remote-attestation evidence for a verifier's nonce that binds this enclave's public key:
-   * report data = SHA-256(SPKI). The enclave picks the report data, never the host.
+   * Remote-attestation evidence for a verifier's nonce that binds this enclave's public key
+   * (SPKI DER) as its data; the platform hashes both into the TEE's report data. The enclave
+   * picks the data, never the host.
    */
   evidenceForKey: async (nonce: Uint8Array) => ({
-    evidence: await getEvidence({ nonce, reportData: new Uint8Array(createHash('sha256').update(publicKeyDer).digest()) }),
+    evidence: await getEvidence({ nonce, reportData: publicKeyDer }),
     publicKey: publicKeyDer,
   }),
 };

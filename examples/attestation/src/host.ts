@@ -1,6 +1,6 @@
 // Untrusted side: starts two enclaves, relays a local attestation between them, then plays a
 // remote verifier: sends a nonce, gets evidence, and verifies it with secgear/attest.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createEnclave, toHex, type CreateEnclaveOptions } from 'secgear';
 import { verifyEvidence } from 'secgear/attest';
 import type { ecalls as AppEcalls } from './app-enclave.js';
@@ -28,19 +28,19 @@ export async function main(appImage: string, serviceImage: string, out: (line: s
     const nonce = new Uint8Array(randomBytes(32));
     const { evidence, publicKey } = await app.ecall.evidenceForKey(nonce);
     out(`[5] evidence: ${evidence.mediaType}, ${evidence.data.byteLength} bytes, binding the enclave's public key`);
-    const accepted = await verifyEvidence(evidence, { nonce, allowSimulation: true, policy: { measurements: [app.info.measurement] } });
-    const bound = accepted.claims?.reportData && Buffer.from(accepted.claims.reportData.subarray(0, 32)).equals(createHash('sha256').update(publicKey).digest());
-    out(`    report data = SHA-256(enclave public key): ${bound ? 'yes' : 'NO'}`);
+    // reportData: the evidence must bind exactly this nonce and this key (check `binding`)
+    const accepted = await verifyEvidence(evidence, { nonce, reportData: publicKey, allowSimulation: true, policy: { measurements: [app.info.measurement] } });
+    const bound = accepted.checks.some((c) => c.check === 'binding' && c.ok);
+    out(`    evidence binds the nonce and the enclave public key: ${bound ? 'yes' : 'NO'}`);
     // the runtime built-in every enclave answers without an ecall: the host gives only the nonce
-    const builtIn = await verifyEvidence(await app.getEvidence({ nonce }), { nonce, allowSimulation: true, policy: { measurements: [app.info.measurement] } });
-    const zero = builtIn.verified && builtIn.claims?.reportData?.every((b) => b === 0);
-    out(`    enclave.getEvidence({ nonce }) from the host, no ecall needed: verified ${builtIn.verified}, report data all zero: ${zero}`);
+    const builtIn = await verifyEvidence(await app.getEvidence({ nonce }), { nonce, reportData: new Uint8Array(0), allowSimulation: true, policy: { measurements: [app.info.measurement] } });
+    out(`    enclave.getEvidence({ nonce }) from the host, no ecall needed: verified ${builtIn.verified}, binds the nonce and no data: ${builtIn.verified}`);
     out(`[6] verifier with allowSimulation: verified ${accepted.verified}, ${accepted.appraisal.status}; tee ${accepted.tee}, svn ${accepted.claims?.svn}`);
     out(`    reason: ${accepted.appraisal.reasons[0]}`);
     const strict = await verifyEvidence(evidence, { nonce });
     out(`[7] verifier without allowSimulation: verified ${strict.verified}, ${strict.appraisal.status}`);
     out(`    reason: ${strict.appraisal.reasons[0]}`);
-    const replayed = await verifyEvidence(evidence, { nonce: new Uint8Array(randomBytes(32)), allowSimulation: true });
+    const replayed = await verifyEvidence(evidence, { nonce: new Uint8Array(randomBytes(32)), reportData: publicKey, allowSimulation: true });
     out(`[8] the same evidence against another nonce (a replay): verified ${replayed.verified}, failed check ${replayed.failure?.check}`);
   } finally {
     await app.destroy();

@@ -25,11 +25,11 @@ test('attestation: local attestation between two enclaves, evidence verified onl
   assert.match(output, /\[3\] .*refused: the report does not bind this message/);
   assert.match(output, /\[4\] a report made for another enclave is refused: CC_ERROR_INVALID_REPORT/);
   assert.match(output, /\[5\] evidence: application\/vnd\.secgear\.sim-evidence/);
-  assert.match(output, /report data = SHA-256\(enclave public key\): yes/);
-  assert.match(output, /enclave\.getEvidence\(\{ nonce \}\) from the host, no ecall needed: verified true, report data all zero: true/);
+  assert.match(output, /evidence binds the nonce and the enclave public key: yes/);
+  assert.match(output, /enclave\.getEvidence\(\{ nonce \}\) from the host, no ecall needed: verified true, binds the nonce and no data: true/);
   assert.match(output, /\[6\] verifier with allowSimulation: verified true, affirming; tee sim, svn 2/);
   assert.match(output, /\[7\] verifier without allowSimulation: verified false, contraindicated\n {4}reason: .*no hardware protection/);
-  assert.match(output, /\[8\] .*verified false, failed check nonce/);
+  assert.match(output, /\[8\] .*verified false, failed check binding/);
 
   // the same enclave through the CLI: secgear attest, then secgear verify-evidence
   const evidence = join(dir, 'evidence.bin');

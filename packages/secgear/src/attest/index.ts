@@ -7,13 +7,18 @@
  * The parsers read structure only: they check no signature, chain or validity. Use them to
  * inspect evidence, never to decide whether to trust it.
  */
-import './verifiers/index.js';
+// this machine's sim root as a built-in anchor (host only: enclave code reads no files)
+import './verifiers/sim/host-root.js';
 
-// verification and the plug-in registry
+// verification and the plug-in registries (importing this registers the built-ins in the default one)
+export { builtInVerifiers } from './verifiers/index.js';
 export { verifyEvidence, applyPolicy } from './verify.js';
+export { VerifierRegistry, defaultVerifiers, registerVerifier, unregisterVerifier, getVerifier, listVerifiers, detectFormat } from './registry.js';
+// what evidence binds (the nonce and data of getEvidence), checked the same way by every consumer
+export { evidenceBinding, checkEvidenceBinding, reportDataBinds, BINDING_CHECK, EVIDENCE_BINDING_DOMAIN, EVIDENCE_BINDING_SIZE } from './evidence-binding.js';
+export type { EvidenceBindingInput } from './evidence-binding.js';
 export { clearVerificationCaches } from './caches.js';
 export { appraisePeer, type AttestationPolicy, type PeerAttestation } from './peer-appraisal.js';
-export { registerVerifier, getVerifier, listVerifiers, detectFormat } from './registry.js';
 export { EVIDENCE_MEDIA_TYPES, formatForMediaType } from './media-types.js';
 export type * from './types.js';
 export { SecGearError, ErrorCode } from '../common/errors.js';
@@ -49,3 +54,7 @@ export type { CcaCollection, CcaParseOptions, PlatformClaims, RealmClaims, SwCom
 export { extractRaTlsEvidence, RA_TLS_OIDS } from './verifiers/ra-tls-cert/extract.js';
 export type { RaTlsCertificate, EmbeddedEvidence, EvidenceSource } from './verifiers/ra-tls-cert/extract.js';
 export { parseTaggedEvidence, type TaggedEvidence } from './verifiers/ra-tls-cert/tcg-evidence.js';
+
+// EAR (RATS attestation results): the appraisal shape shared by the CLI, the library and the service
+export { buildEar, earSubmodule, earOverallStatus, normalizedClaimsToJson, EAR_PROFILE } from './ear.js';
+export type { Ear, EarSubmodule, EarOptions, EarSubmoduleOptions, TrustworthinessVector, NormalizedClaimsJson } from './ear.js';

@@ -1,4 +1,5 @@
 import type { JsonWebKey } from 'node:crypto';
+import type { VerifierRegistry } from './registry.js';
 
 /**
  * The one result shape every evidence verifier returns, and the plug-in interface a TEE
@@ -6,11 +7,15 @@ import type { JsonWebKey } from 'node:crypto';
  * registration line in `attest/verifiers/index.ts`.
  */
 
-/** The TEE that produced the evidence. */
-export type Tee = 'sim' | 'sgx' | 'tdx' | 'sev-snp' | 'nitro' | 'cca' | 'virtcca';
+/** The TEEs of the built-in verifiers. */
+export type BuiltInTee = 'sim' | 'sgx' | 'tdx' | 'sev-snp' | 'nitro' | 'cca' | 'virtcca';
+/** The TEE that produced the evidence: a built-in name, or one a plug-in defines. */
+export type Tee = BuiltInTee | (string & {});
 
-/** Evidence formats the CLI and `verifyEvidence({ format })` accept. */
-export type EvidenceFormat = 'sim' | 'sgx-dcap' | 'tdx' | 'sev-snp' | 'nitro' | 'cca' | 'virtcca' | 'ra-tls-cert';
+/** Formats of the built-in verifiers. */
+export type BuiltInEvidenceFormat = 'sim' | 'sgx-dcap' | 'tdx' | 'sev-snp' | 'nitro' | 'cca' | 'virtcca' | 'ra-tls-cert';
+/** Evidence formats the CLI and `verifyEvidence({ format })` accept: the built-ins and any a plug-in registers. */
+export type EvidenceFormat = BuiltInEvidenceFormat | (string & {});
 
 /**
  * Evidence in one envelope (after the RATS conceptual message wrapper, CMW): a media type and
@@ -107,10 +112,29 @@ export interface VerifyOptions {
   replaceBuiltInAnchors?: boolean;
   /** The time at which certificates and collateral must be valid. Defaults to the current time. */
   now?: Date;
-  /** Expected nonce; when given, evidence without it, or with another, is rejected. */
+  /**
+   * Expected nonce; when given, evidence without it, or with another, is rejected. Alone, it
+   * is found as the TEE carries it: secGear's binding with no data, or a TEE's own nonce field,
+   * or (evidence of other tools) REPORTDATA that starts with it or with its SHA-256, or is its
+   * SHA-512.
+   */
   nonce?: Uint8Array;
+  /**
+   * The data the enclave bound with `getEvidence({ nonce, reportData })`. When given, the
+   * evidence's report data must be exactly `evidenceBinding({ nonce, reportData })` (check
+   * `binding`, docs/formats/evidence-binding.md), which also covers `nonce`.
+   */
+  reportData?: Uint8Array;
+  /** The plug-ins to use. Default: `defaultVerifiers` (every built-in). */
+  verifiers?: VerifierRegistry;
   /** Accept simulated evidence as `affirming` (never set this in production). */
   allowSimulation?: boolean;
+  /**
+   * Trust this machine's own sim root (`$SECGEAR_SIM_DIR` or `~/.secgear/sim`) for simulated
+   * evidence. Default true, for a developer verifying on the machine that made the evidence;
+   * a service sets it false and trusts only the sim roots it was configured with.
+   */
+  trustLocalSimRoot?: boolean;
   /** Optional expectations checked after verification (measurements, debug, minimum TCB status). */
   policy?: AppraisalPolicy;
 }
@@ -137,6 +161,10 @@ export interface VerifierContext {
   now: Date;
   nonce: Uint8Array | undefined;
   allowSimulation: boolean;
+  /** See VerifyOptions.trustLocalSimRoot; undefined means true. */
+  trustLocalSimRoot?: boolean;
+  /** The registry in use, for plug-ins that verify evidence nested in theirs (RA-TLS certificates). */
+  verifiers: VerifierRegistry;
 }
 
 /** What a plug-in returns; the registry adds the policy appraisal and the common fields. */

@@ -1,6 +1,8 @@
 import { bytesEqual, isBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
-import { detectFormat, getVerifier } from './registry.js';
+import { checkBindingInput } from '../common/evidence-binding.js';
+import { checkEvidenceBinding, reportDataBinds } from './evidence-binding.js';
+import { defaultVerifiers, VerifierRegistry } from './registry.js';
 import type {
   Appraisal,
   AppraisalPolicy,
@@ -35,21 +37,31 @@ export async function verifyEvidence(
   if (options.nonce !== undefined && !isBytes(options.nonce)) {
     throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'verifyEvidence: options.nonce must be a Uint8Array');
   }
+  // with reportData, the nonce is checked inside the binding, so it has the binding's limits
+  if (options.reportData !== undefined) checkBindingInput({ nonce: options.nonce, reportData: options.reportData }, 'verifyEvidence');
+  if (options.verifiers !== undefined && !(options.verifiers instanceof VerifierRegistry)) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'verifyEvidence: options.verifiers must be a VerifierRegistry');
+  }
+  const verifiers = options.verifiers ?? defaultVerifiers;
+  const bindsData = options.reportData !== undefined;
   const collateral = collateralItems(options.collateral);
   const data = isBytes(evidence) ? evidence : evidence.data;
   const fromEnvelope = isBytes(evidence) ? undefined : formatForMediaType(evidence.mediaType);
-  const format = options.format ?? fromEnvelope ?? detectFormat(data);
+  const format = options.format ?? fromEnvelope ?? verifiers.detect(data);
   if (!format) {
     return rejected('unknown', 'format.detect', 'the evidence matches no known format; pass the format explicitly (--format)');
   }
-  const verifier = getVerifier(format);
+  const verifier = verifiers.get(format);
   const context: VerifierContext = {
     collateral,
     trustAnchors: options.trustAnchors ?? [],
     replaceBuiltInAnchors: options.replaceBuiltInAnchors ?? false,
     now: options.now ?? new Date(),
-    nonce: options.nonce,
+    // a plug-in's own nonce forms do not apply when the binding covers the nonce
+    nonce: bindsData ? undefined : options.nonce,
     allowSimulation: options.allowSimulation ?? false,
+    trustLocalSimRoot: options.trustLocalSimRoot ?? true,
+    verifiers,
   };
   let output;
   try {
@@ -60,18 +72,25 @@ export async function verifyEvidence(
     return rejected(format, check, message);
   }
   const checks = [...output.checks];
-  if (options.nonce && output.claims && !verifier.checksNonce) checks.push(nonceCheck(options.nonce, output.claims));
+  let claims = output.claims;
+  if (bindsData) {
+    const binding = checkEvidenceBinding(claims, { nonce: options.nonce, reportData: options.reportData });
+    checks.push(binding);
+    if (binding.ok && claims && options.nonce) claims = { ...claims, nonce: options.nonce };
+  } else if (options.nonce && claims && !verifier.checksNonce) {
+    checks.push(nonceCheck(options.nonce, claims));
+  }
   const failed = checks.find((c) => !c.ok);
   const verified = failed === undefined && checks.length > 0;
   let appraisal: Appraisal = verified
     ? output.appraisal
     : { status: 'contraindicated', reasons: [`check ${failed?.check ?? 'none'} failed${failed?.detail ? `: ${failed.detail}` : ''}`] };
-  if (verified && options.policy && output.claims) appraisal = applyPolicy(appraisal, options.policy, output.claims);
+  if (verified && options.policy && claims) appraisal = applyPolicy(appraisal, options.policy, claims);
   return {
     verified,
     format,
     tee: output.tee,
-    claims: output.claims,
+    claims,
     rawClaims: output.rawClaims,
     appraisal,
     checks,
@@ -89,11 +108,12 @@ function collateralItems(collateral: unknown): CollateralItem[] {
   return items as CollateralItem[];
 }
 
+/** The TEE's nonce field, or secGear's binding of the nonce with no data in its report data slot. */
 function nonceCheck(expected: Uint8Array, claims: NormalizedClaims): CheckOutcome {
-  if (!claims.nonce) return { check: 'nonce', ok: false, detail: 'a nonce was expected but the evidence carries none' };
-  return bytesEqual(expected, claims.nonce)
-    ? { check: 'nonce', ok: true }
-    : { check: 'nonce', ok: false, detail: 'the evidence nonce differs from the expected one (stale or replayed evidence)' };
+  if (claims.nonce && bytesEqual(expected, claims.nonce)) return { check: 'nonce', ok: true };
+  if (reportDataBinds(claims.reportData, { nonce: expected })) return { check: 'nonce', ok: true };
+  if (!claims.nonce && !claims.reportData) return { check: 'nonce', ok: false, detail: 'a nonce was expected but the evidence carries none' };
+  return { check: 'nonce', ok: false, detail: 'the evidence nonce differs from the expected one (stale or replayed evidence)' };
 }
 
 const severity = { affirming: 0, warning: 1, contraindicated: 2 } as const;

@@ -9,9 +9,10 @@
  *   socket.write(frame(client.encrypt(data)));
  */
 import { randomBytes } from 'node:crypto';
+import { checkEvidenceBinding } from '../attest/evidence-binding.js';
 import { appraisePeer, type AttestationPolicy, type PeerAttestation } from '../attest/peer-appraisal.js';
 import '../attest/verifiers/index.js';
-import { bytesEqual, constantTimeEqual, isBytes, zeroize } from '../common/bytes.js';
+import { constantTimeEqual, isBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError, type ErrorCodeName } from '../common/errors.js';
 import type { AeadRecordLayer } from '../records/record-layer.js';
 import { generateEphemeral, sharedSecret } from './key-exchange.js';
@@ -141,7 +142,8 @@ export class SecureChannelClient {
     this.#sessionId = hello.sessionId;
     const { result, peer } = await appraisePeer({ mediaType: hello.mediaType, data: hello.evidence }, { ...this.#options.policy, nonce }, { what: 'secure channel enclave' });
     const expected = helloReportData(nonce, hello.sessionId, group, hello.share);
-    if (!result.claims?.reportData || !bytesEqual(result.claims.reportData, expected)) {
+    // secGear's evidence binding of the nonce and this handshake's data (docs/formats/evidence-binding.md)
+    if (!checkEvidenceBinding(result.claims, { nonce, reportData: expected }).ok) {
       throw new SecGearError(ErrorCode.INVALID_EVIDENCE, 'the enclave\'s evidence does not bind this handshake (nonce, session id and key share): it was made for another session or the share was replaced');
     }
     const own = generateEphemeral(group);

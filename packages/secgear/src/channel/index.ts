@@ -2,6 +2,7 @@
  * `secgear/channel`: the attested secure channel's client (data owner) and host relay, after
  * secGear's cc_sec_chl_*. Messages: docs/formats/secure-channel.md.
  */
+import '../attest/verifiers/sim/host-root.js';
 export { SecureChannelClient, type SecureChannelClientOptions } from './client.js';
 export { SecureChannelServer, SecureChannelConnection, MAX_CHANNEL_MESSAGE, type SecureChannelServerOptions } from './server.js';
 export type { SecureChannelEcalls } from './enclave/service.js';

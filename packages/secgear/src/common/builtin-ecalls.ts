@@ -3,6 +3,6 @@
  * The `__secgear_` prefix is reserved: manifests may not declare such names.
  */
 export const BUILTIN_ECALLS = {
-  /** `(nonce?: Uint8Array)` → evidence envelope with empty report data. */
+  /** `(nonce?: Uint8Array)` → evidence envelope binding the nonce and no data (docs/formats/evidence-binding.md). */
   evidence: '__secgear_evidence',
 } as const;

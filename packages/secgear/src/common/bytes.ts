@@ -40,6 +40,15 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * A copy of `bytes` as a plain Uint8Array with its own memory. Use it for caller input that is
+ * kept or wiped later: `.slice()` on a Node Buffer returns a view of the caller's memory, so
+ * wiping "the copy" would wipe theirs.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
 /** Overwrites a secret buffer in place. JavaScript cannot promise no other copy exists. */
 export function zeroize(bytes: Uint8Array): void {
   bytes.fill(0);

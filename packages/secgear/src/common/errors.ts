@@ -38,6 +38,10 @@ export const ErrorCode = {
   INVALID_EVIDENCE: 'CC_ERROR_INVALID_EVIDENCE',
   UNKNOWN_EVIDENCE_FORMAT: 'CC_ERROR_UNKNOWN_EVIDENCE_FORMAT',
   INVALID_COLLATERAL: 'CC_ERROR_INVALID_COLLATERAL',
+  // attestation service, agent and tokens
+  INVALID_TOKEN: 'CC_ERROR_INVALID_TOKEN',
+  INVALID_POLICY: 'CC_ERROR_INVALID_POLICY',
+  ATTESTATION_FAILED: 'CC_ERROR_ATTESTATION_FAILED',
   /** Evidence that verified but that the caller's policy (or appraisal) does not accept. */
   ATTESTATION_REJECTED: 'CC_ERROR_ATTESTATION_REJECTED',
   // TEE device files (/dev/attestation, configfs-tsm, RTMRs)

@@ -45,6 +45,11 @@ export interface VerifiedReport {
   reportData: Uint8Array;
 }
 
+/**
+ * What evidence binds. The platform never puts `reportData` in the TEE's report data as is: it
+ * writes `evidenceBinding({ nonce, reportData })` (common/evidence-binding.ts) there, on every
+ * backend, so one verifier-side check fits every TEE.
+ */
 export interface EvidenceRequest {
   nonce?: Uint8Array;
   reportData?: Uint8Array;

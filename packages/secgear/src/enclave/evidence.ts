@@ -7,13 +7,19 @@
  */
 import { isBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
-import { MAX_NONCE_SIZE, PlatformOp, REPORT_DATA_SIZE, type PlatformEvidence } from '../common/platform-ops.js';
+import { checkBindingInput } from '../common/evidence-binding.js';
+import { PlatformOp, type PlatformEvidence } from '../common/platform-ops.js';
 import { platformCall } from './runtime/platform-call.js';
 
 export interface EvidenceOptions {
-  /** The verifier's challenge (at most 64 bytes), echoed in the evidence for freshness. */
+  /** The verifier's challenge (at most 64 bytes), bound into the evidence for freshness. */
   nonce?: Uint8Array;
-  /** Up to 64 bytes bound into the evidence (zero-padded), e.g. a hash of a key this enclave holds. */
+  /**
+   * Data bound into the evidence (up to 64 KiB), e.g. a key this enclave holds. The TEE's
+   * report data holds `evidenceBinding({ nonce, reportData })` (SHA-512 with a domain label,
+   * docs/formats/evidence-binding.md), never these bytes as they are; a verifier passes the same
+   * `{ nonce, reportData }` to `verifyEvidence`.
+   */
   reportData?: Uint8Array;
 }
 
@@ -25,12 +31,7 @@ export interface Evidence extends PlatformEvidence {
 
 export async function getEvidence(options: EvidenceOptions = {}): Promise<Evidence> {
   const { nonce, reportData } = options;
-  if (nonce !== undefined && (!isBytes(nonce) || nonce.byteLength > MAX_NONCE_SIZE)) {
-    throw new SecGearError(ErrorCode.BAD_PARAMETERS, `nonce must be a Uint8Array of at most ${MAX_NONCE_SIZE} bytes`);
-  }
-  if (reportData !== undefined && (!isBytes(reportData) || reportData.byteLength > REPORT_DATA_SIZE)) {
-    throw new SecGearError(ErrorCode.BAD_PARAMETERS, `reportData must be a Uint8Array of at most ${REPORT_DATA_SIZE} bytes`);
-  }
+  checkBindingInput({ nonce, reportData }, 'getEvidence');
   const result = (await platformCall(PlatformOp.evidence, { nonce, reportData })) as Evidence;
   if (!result || typeof result.mediaType !== 'string' || !isBytes(result.data)) {
     throw new SecGearError(ErrorCode.GENERIC, 'the platform returned malformed evidence');

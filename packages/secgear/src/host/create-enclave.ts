@@ -3,11 +3,11 @@ import { ErrorCode, SecGearError } from '../common/errors.js';
 import type { EnclaveIdentity, PlatformService } from '../common/platform.js';
 import type { EnclaveInit, LogLevel } from '../common/protocol.js';
 import { LOG_LEVELS } from '../common/protocol.js';
-import { resolveBackend } from '../backends/index.js';
+import { BackendRegistry, defaultBackends } from '../backends/index.js';
 import type { EnclaveTransport } from '../backends/types.js';
 import { loadImage, verifyImageBytes, type VerifiedImage } from '../image/verify-image.js';
 import { callPolicyOf, effectiveMemoryLimitMb } from '../image/manifest.js';
-import { builtinOcalls } from './builtin-ocalls.js';
+import { BuiltinOcallRegistry, defaultBuiltinOcalls } from './builtin-ocalls.js';
 import { EnclaveHandle } from './enclave.js';
 import { reserveEnclaveSlot } from './limits.js';
 import { SWITCHLESS_DEFAULTS, type CreateEnclaveOptions, type OcallImplementation } from './options.js';
@@ -42,7 +42,14 @@ function expectBytes(value: string | Uint8Array): Uint8Array {
  * @typeParam E the enclave's ecall table (e.g. `typeof ecalls` from the enclave module) for typed `enclave.ecall`
  */
 export async function createEnclave<E = Record<string, AnyFunction>>(image: string | Uint8Array, options: CreateEnclaveOptions = {}): Promise<EnclaveHandle<E>> {
-  const backend = await resolveBackend(options.type ?? 'sim');
+  if (options.backends !== undefined && !(options.backends instanceof BackendRegistry)) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'options.backends must be a BackendRegistry');
+  }
+  if (options.builtinOcalls !== undefined && !(options.builtinOcalls instanceof BuiltinOcallRegistry)) {
+    throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'options.builtinOcalls must be a BuiltinOcallRegistry');
+  }
+  const backend = await (options.backends ?? defaultBackends).resolve(options.type ?? 'sim');
+  const builtinOcalls = options.builtinOcalls ?? defaultBuiltinOcalls;
   const verified: VerifiedImage = typeof image === 'string' ? await loadImage(image) : verifyImageBytes(image);
   const { manifest } = verified;
 
@@ -58,11 +65,15 @@ export async function createEnclave<E = Record<string, AnyFunction>>(image: stri
       `${manifest.name} is a debug image (its secrets and stack traces are not protected); pass { debug: true } to run it, and never in production`,
     );
   }
-  const ocalls = (options.ocalls ?? {}) as Record<string, OcallImplementation>;
+  const given = (options.ocalls ?? {}) as Record<string, OcallImplementation>;
+  // each declared ocall resolved once, here: the host's function, else this registry's built-in
+  const ocalls: Record<string, OcallImplementation> = Object.create(null);
   for (const decl of manifest.ocalls) {
-    if (typeof ocalls[decl.name] !== 'function' && !builtinOcalls.has(decl.name)) {
+    const implementation = typeof given[decl.name] === 'function' ? given[decl.name] : builtinOcalls.get(decl.name);
+    if (!implementation) {
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, `the image declares ocall "${decl.name}" but options.ocalls has no function for it`);
     }
+    ocalls[decl.name] = implementation;
   }
   const logLevel = options.logLevel ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new SecGearError(ErrorCode.BAD_PARAMETERS, `logLevel must be one of ${LOG_LEVELS.join(', ')}`);

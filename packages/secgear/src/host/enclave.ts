@@ -6,7 +6,6 @@ import { ToEnclave, ToHost, type EnclaveMessage, type LogLevel, type WireError }
 import type { EnclaveTransport } from '../backends/types.js';
 import type { EcallDeclaration, EnclaveManifest } from '../image/manifest.js';
 import { BUILTIN_ECALLS } from '../common/builtin-ecalls.js';
-import { builtinOcalls } from './builtin-ocalls.js';
 import type { CallOptions, OcallImplementation } from './options.js';
 import type { SwitchlessClient } from './switchless-client.js';
 import { boundedReason, checkEnclaveMessage, MAX_LOG_LINE, printable } from './enclave-messages.js';
@@ -394,7 +393,7 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
 
   private async serveOcall(id: number, name: string, args: unknown[]): Promise<void> {
     const allow = this.ocallAllow.get(name);
-    const implementation = this.ocalls[name] ?? builtinOcalls.get(name);
+    const implementation = this.ocalls[name];
     if (!allow || !implementation) {
       this.reply(ToEnclave.OcallResult, id, false, { code: ErrorCode.OCALL_NOT_ALLOWED, message: `ocall "${name}" is not declared by this enclave image` } satisfies WireError);
       return;

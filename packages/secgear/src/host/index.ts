@@ -3,10 +3,14 @@ export { createEnclave } from './create-enclave.js';
 export { EnclaveHandle as Enclave, type EcallProxies, type EnclaveInfo } from './enclave.js';
 export type { CreateEnclaveOptions, CallOptions, SwitchlessOptions, OcallImplementation, OcallTable } from './options.js';
 export { configure, DEFAULT_MAX_ENCLAVES } from './limits.js';
-export { registerBuiltinOcall } from './builtin-ocalls.js';
+export { BuiltinOcallRegistry, defaultBuiltinOcalls, registerBuiltinOcall, unregisterBuiltinOcall } from './builtin-ocalls.js';
 export {
+  BackendRegistry,
+  builtInBackends,
+  defaultBackends,
   listBackends,
   registerBackend,
+  unregisterBackend,
   createGramineSgxBackend,
   createCvmBackend,
   type Availability,
@@ -22,3 +26,5 @@ export type { EnclaveInit, EnclaveMessage, HostMessage } from '../common/protoco
 export { buildImage, loadImage, verifyImageBytes, generateSigningKey, type EnclaveManifest, type ManifestInput, type VerifiedImage, type BuildImageOptions } from '../image/index.js';
 export { SecGearError, EnclaveError, ErrorCode, isSecGearError, type ErrorCodeName } from '../common/errors.js';
 export { toHex, fromHex } from '../common/bytes.js';
+/** This machine's simulated attestation root (DER), for enclave code that verifies simulated evidence (it reads no files). */
+export { readSimRootCertificate } from '../backends/sim-platform/state.js';

@@ -1,5 +1,7 @@
 import type { PlatformOptions } from '../common/platform.js';
 import type { LogLevel } from '../common/protocol.js';
+import type { BackendRegistry } from '../backends/registry.js';
+import type { BuiltinOcallRegistry } from './builtin-ocalls.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OcallImplementation = (...args: any[]) => unknown;
@@ -65,6 +67,10 @@ export interface CreateEnclaveOptions {
    * expectMrEnclave }`. See each backend's README.
    */
   platform?: PlatformOptions;
+  /** The backends `type` is looked up in. Default: `defaultBackends` (sim, process and any registered with registerBackend). */
+  backends?: BackendRegistry;
+  /** Runtime-implemented ocalls an image may declare without `ocalls` having them. Default: `defaultBuiltinOcalls`. */
+  builtinOcalls?: BuiltinOcallRegistry;
   /** Refuse the image unless it has this measurement / signer (hex or bytes). */
   expect?: { measurement?: string | Uint8Array; signer?: string | Uint8Array };
 }

@@ -128,7 +128,9 @@ export class SwitchlessClient {
         continue; // taken just now
       }
       if (state !== SUBMITTED && t >= syncBy) return { kind: 'pending', slot, wait: this.waitDone(header) };
-      const until = state === SUBMITTED ? Math.min(acceptBy, syncBy) : syncBy;
+      // not taken yet: sleep towards the fallback deadline, in slices, so that a task taken
+      // meanwhile (taking it does not notify) moves to the asynchronous wait soon after syncBy
+      const until = state === SUBMITTED ? Math.min(acceptBy, Math.max(syncBy, t + SYNC_WAIT_MS)) : syncBy;
       Atomics.add(this.ring.control, HOST_SLEEPERS, 1);
       Atomics.wait(header, STATE, state, Math.max(0, until - t));
       Atomics.sub(this.ring.control, HOST_SLEEPERS, 1);

@@ -13,7 +13,10 @@
  *    most polls it may spin) not to spin after a task but to sleep at once, and spins little itself: both sides then hand the
  *    CPU over through the futex, like the postMessage path does, but without its event-loop work;
  *  - every PROBE_EVERY contended calls it lets both sides spin a little (PROBE_SPIN_POLLS) for up
- *    to PROBE_CALLS calls and goes back to spinning if those calls ran without being preempted.
+ *    to PROBE_CALLS calls and goes back to spinning if those calls ran without being preempted;
+ *  - back to spinning (and at the start), the server's spin starts at PROBE_SPIN_POLLS and
+ *    doubles with every unpreempted sample up to retriesBeforeSleep, so a wrong guess costs
+ *    short spins, not a scheduler time slice per call.
  */
 import { SPIN_HINT } from '../common/switchless-ring.js';
 
@@ -39,13 +42,15 @@ export class SpinGovernor {
   private calls = 0;
   private probeLeft = 0;
   private probeSlow = 0;
+  /** What SPIN_HINT says while not contended: it starts small and doubles with every unpreempted sample. */
+  private serverSpin = PROBE_SPIN_POLLS;
 
   constructor(
     private readonly control: Int32Array,
     /** Nanoseconds one poll takes here. */
     private readonly pollNs: number,
   ) {
-    Atomics.store(control, SPIN_HINT, SPIN_FREELY);
+    Atomics.store(control, SPIN_HINT, this.serverSpin);
   }
 
   /** Whether the next call should be timed (every 8th, and every call of a probe). */
@@ -94,13 +99,19 @@ export class SpinGovernor {
     }
     if (!this.contended && this.score >= ENTER) this.setContended(true, false);
     else if (this.contended && this.score < LEAVE) this.setContended(false, false);
+    else if (!this.contended && !contended && this.serverSpin < SPIN_FREELY) {
+      // spinning keeps paying: let the server spin longer, up to its retriesBeforeSleep
+      this.serverSpin = Math.min(SPIN_FREELY, this.serverSpin * 2);
+      Atomics.store(this.control, SPIN_HINT, this.serverSpin);
+    }
   }
 
   private setContended(contended: boolean, force: boolean): void {
     if (contended === this.contended && !force) return;
     this.contended = contended;
     if (contended) this.spinPolls = MIN_SPIN_POLLS;
-    Atomics.store(this.control, SPIN_HINT, contended ? 0 : SPIN_FREELY);
+    this.serverSpin = PROBE_SPIN_POLLS;
+    Atomics.store(this.control, SPIN_HINT, contended ? 0 : this.serverSpin);
   }
 }
 

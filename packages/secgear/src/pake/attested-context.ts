@@ -1,9 +1,10 @@
 /**
  * Binding of the PAKE flow to attestation (docs/formats/pake-service.md §Binding).
  *
- * - The enclave's evidence carries, as report data, a hash of the preamble it sends
- *   (suite, identities, salt, scrypt parameters), and the device's nonce as its nonce: the
- *   device learns that these parameters come from the attested enclave, for this hello.
+ * - The enclave's evidence binds (secGear's evidence binding, docs/formats/evidence-binding.md)
+ *   the device's nonce and, as its data, a hash of the preamble it sends (suite, identities,
+ *   salt, scrypt parameters): the device learns that these parameters come from the attested
+ *   enclave, for this hello, on any TEE.
  * - The SPAKE2+ context is a hash of the evidence itself, so the handshake only completes if
  *   both sides used the same evidence: a relay that swaps evidence makes confirmation fail.
  */
@@ -23,7 +24,7 @@ export interface PreambleParams {
   kdf: ScryptParams;
 }
 
-/** SHA-256 over the preamble parameters: the report data of the enclave's evidence. */
+/** SHA-256 over the preamble parameters: the data the enclave's evidence binds with the device's nonce. */
 export function preambleBinding(p: PreambleParams): Uint8Array {
   const kdf = new Uint8Array(12);
   const view = new DataView(kdf.buffer);

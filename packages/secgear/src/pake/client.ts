@@ -7,10 +7,10 @@
  *   ◀──FINISHED── receive(): ready; then encrypt() ──DATA──▶  ◀──DATA── decrypt()
  */
 import { randomBytes } from 'node:crypto';
-import { bytesEqual, constantTimeEqual, zeroize } from '../common/bytes.js';
+import { bytesEqual, copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError, type ErrorCodeName } from '../common/errors.js';
 // through the entry point, which registers every TEE verifier plug-in
-import { verifyEvidence } from '../attest/index.js';
+import { BINDING_CHECK, verifyEvidence } from '../attest/index.js';
 import type { VerificationResult, VerifyOptions } from '../attest/types.js';
 import { attestedContext, preambleBinding } from './attested-context.js';
 import { passwordBytes, toBytes, type BytesLike } from './encoding.js';
@@ -36,7 +36,7 @@ export interface PakeClientOptions {
    * collateral, `allowSimulation`, and a `policy` that must name the expected measurements or
    * signers). The nonce is set by the client.
    */
-  attestation: Omit<VerifyOptions, 'nonce'>;
+  attestation: Omit<VerifyOptions, 'nonce' | 'reportData'>;
   /** Weakest scrypt parameters the device accepts from a preamble. Default N = 2^14, r = 8, p = 1. */
   minKdf?: Partial<ScryptParams>;
 }
@@ -57,7 +57,7 @@ export class PakeClient {
   readonly #idProver: Uint8Array;
   readonly #password: Uint8Array;
   readonly #idVerifier: Uint8Array | undefined;
-  readonly #attestation: Omit<VerifyOptions, 'nonce'>;
+  readonly #attestation: Omit<VerifyOptions, 'nonce' | 'reportData'>;
   readonly #minKdf: ScryptParams;
   #nonce: Uint8Array | undefined;
   #prover: Prover | undefined;
@@ -68,10 +68,10 @@ export class PakeClient {
 
   constructor(options: PakeClientOptions) {
     if (options === null || typeof options !== 'object') throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'PakeClient needs options');
-    this.#idProver = toBytes(options.idProver, 'idProver').slice();
-    this.#password = passwordBytes(options.password).slice();
+    this.#idProver = copyBytes(toBytes(options.idProver, 'idProver'));
+    this.#password = copyBytes(passwordBytes(options.password));
     if (this.#password.byteLength === 0) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'password must not be empty');
-    this.#idVerifier = options.idVerifier === undefined ? undefined : toBytes(options.idVerifier, 'idVerifier').slice();
+    this.#idVerifier = options.idVerifier === undefined ? undefined : copyBytes(toBytes(options.idVerifier, 'idVerifier'));
     const policy = options.attestation?.policy;
     if (!policy || !(policy.measurements?.length || policy.signers?.length)) {
       throw new SecGearError(
@@ -174,16 +174,16 @@ export class PakeClient {
       throw new SecGearError(ErrorCode.ACCESS_DENIED, `the service asks for scrypt N=${kdf.N} r=${kdf.r} p=${kdf.p}, weaker than this device accepts`);
     }
     if (frame.salt.byteLength < MIN_SALT_LENGTH) throw new SecGearError(ErrorCode.INVALID_MESSAGE, 'preamble salt too short');
-    const result = await verifyEvidence(frame.evidence, { ...this.#attestation, nonce: this.#nonce });
+    // the evidence must vouch for this preamble and this hello's nonce (secGear's one binding)
+    const expected = preambleBinding({ suite: frame.suite, idProver: this.#idProver, idVerifier: frame.idVerifier, salt: frame.salt, kdf });
+    const result = await verifyEvidence(frame.evidence, { ...this.#attestation, nonce: this.#nonce, reportData: expected });
     this.#expectStill('awaiting-preamble');
     this.#attestationResult = result;
+    if (result.failure?.check === BINDING_CHECK) {
+      throw new SecGearError(ErrorCode.INVALID_EVIDENCE, 'the evidence does not vouch for this preamble and nonce (report data differs): the parameters were changed on the way or the evidence is replayed');
+    }
     if (!result.verified || result.appraisal.status !== 'affirming' || !result.claims) {
       throw new SecGearError(ErrorCode.INVALID_EVIDENCE, `the enclave's evidence was not accepted: ${result.appraisal.reasons.join('; ')}`);
-    }
-    const expected = preambleBinding({ suite: frame.suite, idProver: this.#idProver, idVerifier: frame.idVerifier, salt: frame.salt, kdf });
-    const reportData = result.claims.reportData;
-    if (!reportData || reportData.byteLength < expected.byteLength || !constantTimeEqual(reportData.subarray(0, expected.byteLength), expected)) {
-      throw new SecGearError(ErrorCode.INVALID_EVIDENCE, 'the evidence does not vouch for this preamble (report data differs): the parameters were changed on the way');
     }
     const secrets: ProverSecrets = await deriveProverSecrets(this.#password, {
       idProver: this.#idProver,

@@ -6,7 +6,7 @@
  * Every message starts with version, type and suite id; lengths are fixed by the suite, so a
  * message of any other length is refused before any field is read.
  */
-import { concatBytes } from '../common/bytes.js';
+import { concatBytes, copyBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { resolveSuite, SUITES, type Suite } from './suites.js';
 
@@ -92,12 +92,12 @@ export function decodeMessage(bytes: Uint8Array, expect?: MessageTypeName): Pake
   if (bytes.byteLength !== length) {
     throw new SecGearError(ErrorCode.INVALID_MESSAGE, `${type} message for ${suite.name} must be ${length} bytes, got ${bytes.byteLength}`);
   }
-  const body = bytes.slice(HEADER_LENGTH);
+  const body = copyBytes(bytes.subarray(HEADER_LENGTH));
   switch (type) {
     case 'SHARE_P':
       return { type, suite, shareP: body };
     case 'SHARE_V':
-      return { type, suite, shareV: body.slice(0, suite.pointLength), confirmV: body.slice(suite.pointLength) };
+      return { type, suite, shareV: body.subarray(0, suite.pointLength), confirmV: body.subarray(suite.pointLength) };
     case 'CONFIRM_P':
       return { type, suite, confirmP: body };
   }

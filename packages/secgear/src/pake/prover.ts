@@ -7,13 +7,14 @@
  * The shared key is returned only after the verifier's confirmation MAC has been checked.
  * An instance runs exactly one handshake: every call out of order throws CC_ERROR_PROTOCOL_STATE.
  */
-import { constantTimeEqual, zeroize } from '../common/bytes.js';
+import { constantTimeEqual, copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
 import { keySchedule, wipeSchedule } from './key-schedule.js';
 import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
+import { SecretScalar } from './scalar-mul.js';
 import { computeShareP, proverPoints } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
 import { resolveSuite, type Suite, type SuiteName } from './suites.js';
@@ -40,10 +41,10 @@ export class Prover {
   readonly suite: Suite;
   readonly #flow = new HandshakeState<'initial' | 'awaiting-verifier'>('Prover', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
-  readonly #w0: bigint;
-  readonly #w1: bigint;
+  readonly #w0: SecretScalar;
+  readonly #w1: SecretScalar;
   readonly #w0Bytes: Uint8Array;
-  #x: bigint | undefined;
+  #x: SecretScalar | undefined;
   #shareP: Uint8Array | undefined;
   readonly #ephemeral: EphemeralOption;
 
@@ -52,12 +53,12 @@ export class Prover {
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'Prover needs an options object with { w0, w1 }');
     }
     this.suite = resolveSuite(options.suite);
-    this.#w0 = decodeScalar(this.suite, options.w0, 'w0');
-    this.#w1 = decodeScalar(this.suite, options.w1, 'w1');
-    this.#w0Bytes = options.w0.slice();
+    this.#w0 = new SecretScalar(this.suite, decodeScalar(this.suite, options.w0, 'w0'));
+    this.#w1 = new SecretScalar(this.suite, decodeScalar(this.suite, options.w1, 'w1'));
+    this.#w0Bytes = copyBytes(options.w0);
     this.#session = resolveSession(options);
     // only the test hook is kept, not the options object (which holds secrets)
-    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL]?.slice() };
+    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL] && copyBytes(options[TEST_ONLY_EPHEMERAL]) };
   }
 
   get state(): ProverState {
@@ -68,7 +69,7 @@ export class Prover {
   start(): Uint8Array {
     return this.#flow.step('initial', 'start', () => {
       const suite = this.suite;
-      const x = ephemeralScalar(suite, this.#ephemeral);
+      const x = new SecretScalar(suite, ephemeralScalar(suite, this.#ephemeral));
       this.#shareP = encodePoint(computeShareP(suite, x, this.#w0));
       this.#x = x;
       this.#flow.advance('awaiting-verifier');
@@ -119,7 +120,10 @@ export class Prover {
 
   #wipe(): void {
     // bigints cannot be overwritten in JavaScript; dropping the references is the best we can do.
+    this.#x?.forget();
     this.#x = undefined;
+    this.#w0.forget();
+    this.#w1.forget();
     zeroize(this.#w0Bytes);
   }
 }

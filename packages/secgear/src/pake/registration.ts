@@ -3,7 +3,7 @@
  * memory-hard PBKDF, and the verifier's record (w0, L = w1*P).
  */
 import { randomBytes, scrypt } from 'node:crypto';
-import { zeroize } from '../common/bytes.js';
+import { copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { bytesToBigInt, decodeScalar, encodePoint, encodeScalar, lengthPrefixed, passwordBytes, toBytes, type BytesLike } from './encoding.js';
 import { multiplyBase } from './scalar-mul.js';
@@ -128,5 +128,5 @@ export function computeVerifierRecord(w0: Uint8Array, w1: Uint8Array, options: {
   const suite = resolveSuite(options.suite);
   decodeScalar(suite, w0, 'w0');
   const w1n = decodeScalar(suite, w1, 'w1');
-  return { suite: suite.name, w0: w0.slice(), L: encodePoint(multiplyBase(suite, w1n)) };
+  return { suite: suite.name, w0: copyBytes(w0), L: encodePoint(multiplyBase(suite, w1n)) };
 }

@@ -3,7 +3,7 @@
  * the SPAKE2+ messages, the attested preamble and the application records over any transport
  * that delivers whole frames (a TCP stream with a length prefix, WebSocket messages, HTTP bodies).
  */
-import { concatBytes } from '../common/bytes.js';
+import { concatBytes, copyBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError, type ErrorCodeName } from '../common/errors.js';
 import { resolveSuite, SUITES, type Suite } from './suites.js';
 import type { ScryptParams } from './registration.js';
@@ -226,7 +226,7 @@ class FrameReader {
   }
   fixed(n: number): Uint8Array {
     const at = this.#need(n);
-    return this.bytes.slice(at, at + n);
+    return copyBytes(this.bytes.subarray(at, at + n));
   }
   vec8(): Uint8Array {
     return this.fixed(this.u8());

@@ -1,4 +1,5 @@
 /** Options common to the Prover and the Verifier, validated once at construction. */
+import { copyBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { toBytes, type BytesLike } from './encoding.js';
 
@@ -26,9 +27,9 @@ export interface ResolvedSession {
 
 export function resolveSession(options: SessionOptions): ResolvedSession {
   const out = {
-    context: toBytes(options.context, 'context').slice(),
-    idProver: toBytes(options.idProver, 'idProver').slice(),
-    idVerifier: toBytes(options.idVerifier, 'idVerifier').slice(),
+    context: copyBytes(toBytes(options.context, 'context')),
+    idProver: copyBytes(toBytes(options.idProver, 'idProver')),
+    idVerifier: copyBytes(toBytes(options.idVerifier, 'idVerifier')),
   };
   for (const [name, value] of Object.entries(out)) {
     if (value.byteLength > MAX_FIELD_LENGTH) {

@@ -3,20 +3,25 @@
  *   shareP = x*P + w0*M                  shareV = y*P + w0*N
  *   prover:   Z = h*x*(Y - w0*N),  V = h*w1*(Y - w0*N)
  *   verifier: Z = h*y*(X - w0*M),  V = h*y*L
- * Secret scalars go through constant-time multiplication only: noble's `multiply` (with cached
- * tables for M and N) or OpenSSL's ECDH (scalar-mul.ts).
+ * Secret scalars go through constant-time multiplication only (scalar-mul.ts: OpenSSL's ECDH
+ * for P-256, noble's `multiply` with cached tables for M and N otherwise). A scalar may be
+ * passed as a `SecretScalar`, so that one used twice (x, y, w0) sets up its key once.
  */
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { cofactorClear } from './encoding.js';
-import { multiply, multiplyBase } from './scalar-mul.js';
+import { SecretScalar } from './scalar-mul.js';
 import type { Point, Suite } from './suites.js';
 
-export function computeShareP(suite: Suite, x: bigint, w0: bigint): Point {
-  return nonIdentity(multiplyBase(suite, x).add(suite.M.multiply(w0)), 'shareP');
+export type Scalar = bigint | SecretScalar;
+
+const held = (suite: Suite, k: Scalar) => (typeof k === 'bigint' ? new SecretScalar(suite, k) : k);
+
+export function computeShareP(suite: Suite, x: Scalar, w0: Scalar): Point {
+  return nonIdentity(held(suite, x).base().add(held(suite, w0).times(suite.M)), 'shareP');
 }
 
-export function computeShareV(suite: Suite, y: bigint, w0: bigint): Point {
-  return nonIdentity(multiplyBase(suite, y).add(suite.N.multiply(w0)), 'shareV');
+export function computeShareV(suite: Suite, y: Scalar, w0: Scalar): Point {
+  return nonIdentity(held(suite, y).base().add(held(suite, w0).times(suite.N)), 'shareV');
 }
 
 export interface SharedPoints {
@@ -25,17 +30,18 @@ export interface SharedPoints {
 }
 
 /** The prover's Z and V from the verifier's (already validated) share Y. */
-export function proverPoints(suite: Suite, s: { x: bigint; w0: bigint; w1: bigint; Y: Point }): SharedPoints {
-  const base = cofactorClear(suite, s.Y.subtract(suite.N.multiply(s.w0)));
+export function proverPoints(suite: Suite, s: { x: Scalar; w0: Scalar; w1: Scalar; Y: Point }): SharedPoints {
+  const base = cofactorClear(suite, s.Y.subtract(held(suite, s.w0).times(suite.N)));
   if (base.is0()) throw new SecGearError(ErrorCode.INVALID_POINT, 'shareV - w0*N is the identity; refusing it');
-  return { Z: multiply(suite, base, s.x), V: multiply(suite, base, s.w1) };
+  return { Z: held(suite, s.x).times(base), V: held(suite, s.w1).times(base) };
 }
 
 /** The verifier's Z and V from the prover's (already validated) share X. */
-export function verifierPoints(suite: Suite, s: { y: bigint; w0: bigint; L: Point; X: Point }): SharedPoints {
-  const base = cofactorClear(suite, s.X.subtract(suite.M.multiply(s.w0)));
+export function verifierPoints(suite: Suite, s: { y: Scalar; w0: Scalar; L: Point; X: Point }): SharedPoints {
+  const y = held(suite, s.y);
+  const base = cofactorClear(suite, s.X.subtract(held(suite, s.w0).times(suite.M)));
   if (base.is0()) throw new SecGearError(ErrorCode.INVALID_POINT, 'shareP - w0*M is the identity; refusing it');
-  return { Z: multiply(suite, base, s.y), V: multiply(suite, cofactorClear(suite, s.L), s.y) };
+  return { Z: y.times(base), V: y.times(cofactorClear(suite, s.L)) };
 }
 
 function nonIdentity(point: Point, what: string): Point {

@@ -3,7 +3,7 @@
  * scrypt parameters the prover needs to re-derive w0 and w1 from its password. Byte table:
  * docs/formats/pake-verifier-record.md. In the enclave flow this is what gets sealed.
  */
-import { concatBytes } from '../common/bytes.js';
+import { concatBytes, copyBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar } from './encoding.js';
 import type { BytesLike } from './encoding.js';
@@ -61,8 +61,8 @@ export function checkRegistration(value: Registration): Registration {
     throw new SecGearError(ErrorCode.BAD_PARAMETERS, `salt must be ${MIN_SALT_LENGTH} to 255 bytes`);
   }
   return {
-    record: { suite: suite.name, w0: value.record.w0.slice(), L: value.record.L.slice() },
-    salt: value.salt.slice(),
+    record: { suite: suite.name, w0: copyBytes(value.record.w0), L: copyBytes(value.record.L) },
+    salt: copyBytes(value.salt),
     kdf: resolveScryptParams(value.kdf),
   };
 }
@@ -84,11 +84,11 @@ export function decodeRegistration(bytes: Uint8Array): Registration {
   const suite = SUITES.find((s) => s.id === bytes[1]);
   if (!suite) throw bad(`unknown suite id ${bytes[1]}`);
   let at = 2;
-  const w0 = bytes.slice(at, (at += suite.scalarLength));
-  const L = bytes.slice(at, (at += suite.pointLength));
+  const w0 = copyBytes(bytes.subarray(at, (at += suite.scalarLength)));
+  const L = copyBytes(bytes.subarray(at, (at += suite.pointLength)));
   if (at >= bytes.byteLength) throw bad('truncated');
   const saltLength = bytes[at++];
-  const salt = bytes.slice(at, (at += saltLength));
+  const salt = copyBytes(bytes.subarray(at, (at += saltLength)));
   if (at + 6 !== bytes.byteLength) throw bad('wrong length');
   const view = new DataView(bytes.buffer, bytes.byteOffset + at, 6);
   const kdf = { N: view.getUint32(0), r: view.getUint8(4), p: view.getUint8(5) };

@@ -7,7 +7,7 @@
  * The shared key is returned only after the prover's confirmation MAC has been checked
  * (RFC 9383 §3.3: no application data before that). One instance runs one handshake.
  */
-import { constantTimeEqual, zeroize } from '../common/bytes.js';
+import { constantTimeEqual, copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
@@ -15,6 +15,7 @@ import { keySchedule, wipeSchedule } from './key-schedule.js';
 import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
 import type { VerifierRecord } from './registration.js';
+import { SecretScalar } from './scalar-mul.js';
 import { computeShareV, verifierPoints } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
 import { resolveSuite, type Point, type Suite } from './suites.js';
@@ -35,7 +36,7 @@ export class Verifier {
   readonly suite: Suite;
   readonly #flow = new HandshakeState<'initial' | 'awaiting-confirmation'>('Verifier', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
-  readonly #w0: bigint;
+  readonly #w0: SecretScalar;
   readonly #w0Bytes: Uint8Array;
   readonly #L: Point;
   readonly #ephemeral: EphemeralOption;
@@ -48,8 +49,8 @@ export class Verifier {
     }
     const { record } = options;
     this.suite = resolveSuite(record.suite);
-    this.#w0 = decodeScalar(this.suite, record.w0, 'record.w0');
-    this.#w0Bytes = record.w0.slice();
+    this.#w0 = new SecretScalar(this.suite, decodeScalar(this.suite, record.w0, 'record.w0'));
+    this.#w0Bytes = copyBytes(record.w0);
     try {
       this.#L = decodePoint(this.suite, record.L, 'record.L');
     } catch (cause) {
@@ -57,7 +58,7 @@ export class Verifier {
     }
     this.#session = resolveSession(options);
     // only the test hook is kept, not the options object (which holds secrets)
-    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL]?.slice() };
+    this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL] && copyBytes(options[TEST_ONLY_EPHEMERAL]) };
   }
 
   get state(): VerifierState {
@@ -70,9 +71,10 @@ export class Verifier {
       const suite = this.suite;
       const { shareP } = decodeExpected(message, 'SHARE_P', suite);
       const X = decodePoint(suite, shareP, 'shareP');
-      const y = ephemeralScalar(suite, this.#ephemeral);
+      const y = new SecretScalar(suite, ephemeralScalar(suite, this.#ephemeral));
       const { Z, V } = verifierPoints(suite, { y, w0: this.#w0, L: this.#L, X });
       const shareV = encodePoint(computeShareV(suite, y, this.#w0));
+      y.forget();
       const schedule = keySchedule(suite, {
         ...this.#session,
         shareP,
@@ -121,5 +123,6 @@ export class Verifier {
     this.#expectedConfirmP = undefined;
     this.#sharedKey = undefined;
     zeroize(this.#w0Bytes);
+    this.#w0.forget();
   }
 }

@@ -52,7 +52,10 @@ export interface RaTlsCredentials {
   notAfter: Date;
 }
 
-/** Gets evidence whose report data is `reportData` (64 bytes). */
+/**
+ * Gets evidence that binds `reportData` (64 bytes): as the TEE's report data itself, or, on
+ * secGear's platforms (`getEvidence({ reportData })`), through secGear's evidence binding.
+ */
 export type RaTlsEvidenceProvider = (reportData: Uint8Array) => Promise<RaTlsEvidence>;
 
 function bad(message: string): never {

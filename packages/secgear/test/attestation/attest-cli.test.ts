@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { evidenceBinding } from '../../src/attest/index.js';
+import { fromHex, toHex } from '../../src/common/bytes.js';
 import { buildFixture } from '../support/fixtures.js';
 import { repoRoot } from '../support/paths.js';
 import { tempStateDir } from '../support/sim-platform-harness.js';
@@ -36,7 +38,14 @@ describe('secgear attest / verify-evidence (simulated)', () => {
       assert.equal(result.verified, true);
       assert.equal(result.tee, 'sim');
       assert.equal(result.claims.measurement, summary.measurement);
-      assert.ok(result.claims.reportData.startsWith('cafe00'));
+      // the report data slot holds the binding of nonce and data; --report-data checks it
+      assert.equal(result.claims.reportData, toHex(evidenceBinding({ nonce: fromHex(nonce), reportData: fromHex('cafe') })));
+      const bound = run(state.dir, 'verify-evidence', out, '--nonce', nonce, '--report-data', 'cafe', '--allow-sim', '--json');
+      assert.equal(bound.status, 0, bound.stdout + bound.stderr);
+      assert.ok(JSON.parse(bound.stdout).checks.some((c: { check: string; ok: boolean }) => c.check === 'binding' && c.ok));
+      const otherData = run(state.dir, 'verify-evidence', out, '--nonce', nonce, '--report-data', 'cafd', '--allow-sim', '--json');
+      assert.equal(otherData.status, 2);
+      assert.equal(JSON.parse(otherData.stdout).failure.check, 'binding');
 
       const strict = run(state.dir, 'verify-evidence', out, '--nonce', nonce, '--json');
       assert.equal(strict.status, 2);
@@ -76,7 +85,7 @@ describe('secgear attest / verify-evidence (simulated)', () => {
     assert.equal(builtin.status, 0, builtin.stderr);
     const verified = run(state.dir, 'verify-evidence', out, '--nonce', nonce, '--allow-sim', '--json');
     assert.equal(verified.status, 0, verified.stdout);
-    assert.match(JSON.parse(verified.stdout).claims.reportData, /^0{128}$/);
+    assert.equal(JSON.parse(verified.stdout).claims.reportData, toHex(evidenceBinding({ nonce: fromHex(nonce) })));
     assert.equal(run(state.dir, 'attest', join(state.dir, 'missing.sgimg'), '--nonce', nonce, '-o', out).status, 1);
   });
 });

@@ -1,7 +1,7 @@
 // Local attestation and evidence end to end: real enclaves on the sim and process backends.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { verifyEvidence, type EvidenceEnvelope } from '../../src/attest/index.js';
+import { evidenceBinding, verifyEvidence, type EvidenceEnvelope } from '../../src/attest/index.js';
 import { loadSimPlatformState, readSimRootCertificate } from '../../src/backends/sim-platform/index.js';
 import { createEnclave, ErrorCode, type Enclave } from '../../src/host/index.js';
 import { buildFixture } from '../support/fixtures.js';
@@ -82,14 +82,16 @@ for (const type of ['sim', 'process'] as const) {
       }
     });
 
-    it('every enclave answers enclave.getEvidence({ nonce }) with empty report data, the host cannot choose it', async () => {
+    it('every enclave answers enclave.getEvidence({ nonce }) binding no data, the host cannot choose it', async () => {
       const nonce = new Uint8Array(32).fill(7);
       const env = await a.getEvidence({ nonce });
       const anchors = [{ kind: 'x509' as const, der: readSimRootCertificate(state.dir) as Uint8Array }];
       const result = await verifyEvidence(env, { nonce, allowSimulation: true, trustAnchors: anchors });
       assert.equal(result.verified, true, JSON.stringify(result.failure));
       assert.deepEqual(result.claims?.measurement, a.info.measurement);
-      assert.deepEqual(result.claims?.reportData, new Uint8Array(64));
+      // the binding of the nonce with no data: the host chose none
+      assert.deepEqual(result.claims?.reportData, evidenceBinding({ nonce }));
+      assert.equal((await verifyEvidence(env, { nonce, reportData: new Uint8Array(0), allowSimulation: true, trustAnchors: anchors })).verified, true);
       await assert.rejects(a.getEvidence({ nonce: new Uint8Array(65) }), rejectsWith(ErrorCode.BAD_PARAMETERS));
       await assert.rejects(a.call('__secgear_evidence', [nonce]), rejectsWith(ErrorCode.ECALL_NOT_FOUND));
     });

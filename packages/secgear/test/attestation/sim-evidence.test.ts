@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { EVIDENCE_MEDIA_TYPES, getVerifier, verifyEvidence, type TrustAnchor, type VerifyOptions } from '../../src/attest/index.js';
+import { EVIDENCE_MEDIA_TYPES, evidenceBinding, getVerifier, verifyEvidence, type TrustAnchor, type VerifyOptions } from '../../src/attest/index.js';
 import { ROOT_CERT_FILE, loadSimPlatformState, parseSimEvidence, readSimRootCertificate } from '../../src/backends/sim-platform/index.js';
 import { ErrorCode, isSecGearError } from '../../src/common/errors.js';
 import { getEvidence } from '../../src/enclave/evidence.js';
@@ -50,9 +50,19 @@ describe('simulated evidence', () => {
     assert.equal(claims.svn, 9);
     assert.equal(claims.debug, false);
     assert.deepEqual(claims.nonce, nonce);
-    assert.deepEqual(claims.reportData!.subarray(0, reportData.byteLength), reportData);
+    // the report data slot holds the binding of nonce and data, never the data as given
+    assert.deepEqual(claims.reportData, evidenceBinding({ nonce, reportData }));
     assert.equal(claims.reportData!.byteLength, 64);
     assert.ok(result.checks.some((c) => c.check === 'nonce' && c.ok));
+    // with the data, one `binding` check covers nonce and data
+    const bound = await verifyEvidence(env, allow({ reportData }));
+    assert.equal(bound.verified, true, JSON.stringify(bound.failure));
+    assert.deepEqual(bound.checks.filter((c) => c.check === 'binding' || c.check.startsWith('nonce')), [{ check: 'binding', ok: true }]);
+    for (const wrong of [allow({ reportData: new TextEncoder().encode('hash of another key') }), allow({ reportData, nonce: new Uint8Array(32) }), allow({ reportData, nonce: undefined })]) {
+      const refused = await verifyEvidence(env, wrong);
+      assert.equal(refused.verified, false);
+      assert.equal(refused.failure?.check, 'binding');
+    }
   });
 
   it('is never verified without allowSimulation, and says why', async () => {
@@ -131,7 +141,11 @@ describe('simulated evidence', () => {
   it('checks getEvidence arguments', async () => {
     enterEnclave(identity, state.dir);
     await assert.rejects(getEvidence({ nonce: new Uint8Array(65) }), (e: unknown) => isSecGearError(e, ErrorCode.BAD_PARAMETERS));
-    await assert.rejects(getEvidence({ reportData: new Uint8Array(65) }), (e: unknown) => isSecGearError(e, ErrorCode.BAD_PARAMETERS));
+    await assert.rejects(getEvidence({ reportData: new Uint8Array(64 * 1024 + 1) }), (e: unknown) => isSecGearError(e, ErrorCode.BAD_PARAMETERS));
+    // data is hashed into the evidence, so it may be longer than the 64-byte slot
+    const long = new Uint8Array(600).fill(7);
+    const result = await verifyEvidence(await getEvidence({ reportData: long }), { allowSimulation: true, trustAnchors: [anchor(state.dir)], reportData: long });
+    assert.equal(result.verified, true, JSON.stringify(result.failure));
     await assert.rejects(getEvidence({ nonce: [1, 2] as never }), (e: unknown) => isSecGearError(e, ErrorCode.BAD_PARAMETERS));
   });
 

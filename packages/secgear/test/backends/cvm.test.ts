@@ -1,6 +1,6 @@
 // The cvm backend end to end over fixtures: configfs-tsm and the TDX measurement registers
 // served by fixtures, the platform in the host process, enclaves in confined child processes.
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, sign } from 'node:crypto';
 import { createCvmBackend, createEnclave, ErrorCode, registerBackend } from '../../src/host/index.js';
@@ -23,9 +23,10 @@ type SealAttest = {
 };
 
 const vm = cvmFixtureBackend('cvm-test');
-registerBackend(vm.backend);
 const sealing = cvmFixtureBackend('cvm-sealing', { sealingRoot: new Uint8Array(32).fill(7) });
-registerBackend(sealing.backend);
+// registered for this file only: tests leave nothing registered
+const registrations = [registerBackend(vm.backend), registerBackend(sealing.backend)];
+after(() => registrations.forEach((undo) => undo()));
 
 describe('cvm backend over fixtures', () => {
   test('the image is extended into RTMR2 before it runs; evidence is a TDX quote with the event log beside it, verifying with the test root only', async () => {
@@ -100,7 +101,7 @@ describe('cvm backend over a SEV-SNP fixture', () => {
         return report;
       },
     });
-    registerBackend(createCvmBackend({ name: 'cvm-snp', files: fixture.port }));
+    registrations.push(registerBackend(createCvmBackend({ name: 'cvm-snp', files: fixture.port })));
     await using enclave = await createEnclave(await buildFixture('seal-attest'), { type: 'cvm-snp' });
     const nonce = randomBytes(16);
     const evidence = await enclave.getEvidence({ nonce });

@@ -1,6 +1,6 @@
 // The gramine-sgx backend end to end over fixtures: the real enclave runner in a child process,
 // /dev/attestation served by the fixture, the host's encrypted channel bound to the quote.
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +22,9 @@ type SealAttest = {
 };
 
 const fixture = gramineFixtureBackend('gramine-test');
-registerBackend(fixture.backend);
+// registered for this file only: tests leave nothing registered
+const registrations = [registerBackend(fixture.backend)];
+after(() => registrations.forEach((undo) => undo()));
 
 describe('gramine-sgx backend over fixtures', () => {
   test('sealing, identity and evidence are answered inside the enclave; the quote verifies with the test root only', async () => {
@@ -61,7 +63,7 @@ describe('gramine-sgx backend over fixtures', () => {
   test('an MRENCLAVE pin is enforced at connection', async () => {
     const image = await buildFixture('seal-attest');
     const pinned = gramineFixtureBackend('gramine-pinned', { expectMrEnclave: imageMrEnclave(image) });
-    registerBackend(pinned.backend);
+    registrations.push(registerBackend(pinned.backend));
     await (await createEnclave(image, { type: 'gramine-pinned' })).destroy();
     await assert.rejects(createEnclave(image, { type: 'gramine-pinned', platform: { expectMrEnclave: 'ab'.repeat(32) } }), rejectsWith(ErrorCode.INVALID_EVIDENCE, /MRENCLAVE/));
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import ts from 'typescript';
-import { verifyEvidence } from '../../src/attest/index.js';
+import { evidenceBinding, verifyEvidence } from '../../src/attest/index.js';
 import { loadSimPlatformState, readSimRootCertificate } from '../../src/backends/sim-platform/index.js';
 import { SecGearError } from '../../src/common/errors.js';
 import { generate } from '../../src/edl/index.js';
@@ -237,7 +237,7 @@ test('sg_ra_report: property: every evidence comes back as it went in; no byte s
 // the sim backend starts its worker from compiled code: this one runs under npm test (dist), not tsx
 const compiled = import.meta.url.endsWith('.js');
 
-test('sg_ra_report: a real enclave (sim backend) serves the report; its evidence verifies with the nonce and empty report data', { skip: !compiled && 'needs the compiled sim backend: run it with npm test' }, async () => {
+test('sg_ra_report: a real enclave (sim backend) serves the report; its evidence verifies with the nonce and no data bound', { skip: !compiled && 'needs the compiled sim backend: run it with npm test' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'secgear-ra-report-'));
   const state = tempStateDir();
   const src = join(repoRoot, 'packages', 'secgear', 'src');
@@ -275,7 +275,8 @@ test('sg_ra_report: a real enclave (sim backend) serves the report; its evidence
     const ok = await verifyEvidence(evidence, { nonce, allowSimulation: true, trustAnchors });
     assert.equal(ok.verified, true, JSON.stringify(ok.failure));
     assert.deepEqual(ok.claims?.measurement, built.measurement);
-    assert.deepEqual(ok.claims?.reportData, new Uint8Array(64), 'the report data is empty: the host chose only the nonce');
+    assert.deepEqual(ok.claims?.reportData, evidenceBinding({ nonce }), 'the binding of the nonce and no data: the host chose only the nonce');
+    assert.equal((await verifyEvidence(evidence, { nonce, reportData: new Uint8Array(0), allowSimulation: true, trustAnchors })).verified, true);
     const stale = await verifyEvidence(evidence, { nonce: new Uint8Array(24), allowSimulation: true, trustAnchors });
     assert.equal(stale.failure?.check, 'nonce');
     // the same evidence the runtime's built-in gives (enclave.getEvidence)

@@ -5,10 +5,11 @@ import { createEnclave, EnclaveError, ErrorCode, type Enclave } from '../../src/
 import { rejectsWith } from '../support/assertions.js';
 import { buildFixture } from '../support/fixtures.js';
 import type { ecalls as ConformanceEcalls } from '../fixtures/enclaves/conformance.js';
-import { registerFixtureBackends } from '../support/tee-fixtures/fixture-backends.js';
+import { registerFixtureBackends, unregisterFixtureBackends } from '../support/tee-fixtures/fixture-backends.js';
 
 // the real-TEE backends run the same suite over exact fixtures of their device interfaces
 registerFixtureBackends();
+after(unregisterFixtureBackends);
 const simulatedTypes = new Set(['sim', 'process']);
 
 type Ecalls = typeof ConformanceEcalls;

@@ -2,7 +2,7 @@
 // checks what the host does with platform responses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEnclave, registerBackend } from '../../src/host/index.js';
+import { BackendRegistry, builtInBackends, createEnclave, listBackends } from '../../src/host/index.js';
 import { simBackend } from '../../src/backends/sim/index.js';
 import { createSimulatedPlatform } from '../../src/backends/sim-platform/index.js';
 import { buildFixture } from '../support/fixtures.js';
@@ -12,7 +12,9 @@ test('a registered backend plug-in runs enclaves; sealing keys sent into the enc
   const state = tempStateDir();
   t.after(() => state.cleanup());
   const responses: unknown[] = [];
-  registerBackend({
+  // a registry of this test's own: the spy is never visible to other createEnclave calls
+  const backends = new BackendRegistry(builtInBackends);
+  backends.register({
     ...simBackend,
     name: 'spy-sim',
     createPlatform: (identity, options) => {
@@ -29,8 +31,9 @@ test('a registered backend plug-in runs enclaves; sealing keys sent into the enc
   });
   await using enclave = await createEnclave<{ seal(d: Uint8Array, p: string): Uint8Array; unseal(b: Uint8Array): { data: Uint8Array } }>(
     await buildFixture('seal-attest'),
-    { type: 'spy-sim', platform: { stateDir: state.dir } },
+    { type: 'spy-sim', platform: { stateDir: state.dir }, backends },
   );
+  assert.ok(!listBackends().some((b) => b.name === 'spy-sim'), 'the default registry never saw the spy');
   assert.equal(enclave.info.backend, 'spy-sim');
   const blob = await enclave.ecall.seal(new TextEncoder().encode('secret'), 'signer');
   assert.equal(new TextDecoder().decode((await enclave.ecall.unseal(blob)).data), 'secret');

@@ -86,6 +86,7 @@ describe('adaptive switchless policy', () => {
     const control = new Int32Array(client.buffer, 0, CONTROL_INTS);
     const worker = startServer(client, 'wakeup', 2 ** 30);
     try {
+      Atomics.store(control, SPIN_HINT, 0x7fffffff); // what the governor says once spinning pays
       assert.deepEqual(await settle(client, client.call(0, [2, 2], 1)), { kind: 'done', ok: true, value: 4 });
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(Atomics.load(control, SERVER_SLEEPS), 0, 'still within its retries: it spins');
@@ -129,6 +130,7 @@ describe('spin governor', () => {
   test('calls that ran unpreempted keep both sides spinning; preempted or sleeping calls switch both to sleeping', () => {
     const c = control();
     const g = new SpinGovernor(c, 50);
+    assert.equal(Atomics.load(c, SPIN_HINT), 256, 'the server starts with a short spin');
     for (let i = 0; i < 200; i++) if (g.startCall()) g.sawResult(4, 1);
     assert.equal(g.isContended, false);
     assert.ok(Atomics.load(c, SPIN_HINT) > 1_000_000, 'the server may spin its retriesBeforeSleep');
@@ -163,9 +165,11 @@ describe('spin governor', () => {
     assert.ok(probes > 0, 'probes happened');
     assert.equal(g.isContended, true);
     assert.equal(Atomics.load(c, SPIN_HINT), 0);
-    // the machine is idle again: the next probe succeeds
+    // the machine is idle again: the next probe succeeds, and the server's spin grows back step by step
     for (let i = 0; i < 5000 && g.isContended; i++) if (g.startCall()) g.sawResult(4, 1);
     assert.equal(g.isContended, false);
+    assert.equal(Atomics.load(c, SPIN_HINT), 256);
+    for (let i = 0; i < 400; i++) if (g.startCall()) g.sawResult(4, 1);
     assert.ok(Atomics.load(c, SPIN_HINT) > 1_000_000);
   });
 

@@ -4,7 +4,7 @@
 // ECDH, EdDSA, key wrap).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPublicKey, verify as nodeVerify, constants, publicEncrypt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPublicKey, generateKeyPairSync, verify as nodeVerify, constants, publicEncrypt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { P11CallError, P11Client } from '../../src/pkcs11/client.js';
@@ -203,6 +203,40 @@ describe('PKCS#11 token in an enclave, through the TypeScript RPC client', () =>
       d.setAuthTag(ct.subarray(ct.byteLength - 16));
       assert.deepEqual(Buffer.concat([d.update(ct.subarray(0, ct.byteLength - 16)), d.final()]).toString(), 'same key');
       assert.equal(await rv(c.call('C_WrapKey', [s, M(CKM.AES_KEY_WRAP_PAD), kek, locked, { present: true, capacity: 64 }])), CKR.KEY_UNEXTRACTABLE);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('wraps a P-384 private key (PKCS#8 under AES-KW-PAD) and unwraps it; imports a P-256 key; RSA-OAEP wraps an AES key', async () => {
+    const { client: c, session: s } = await userSession(fx.socketPath);
+    try {
+      const P384 = Uint8Array.from([0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]);
+      const [pub, priv] = await c.generateKeyPair(s, M(CKM.EC_KEY_PAIR_GEN), [{ type: CKA.EC_PARAMS, value: P384 }], [{ type: CKA.EXTRACTABLE, value: true }]);
+      const kek = await c.generateKey(s, M(CKM.AES_KEY_GEN), aesTemplate());
+      const wrapped = await c.bytesCall('C_WrapKey', [s, M(CKM.AES_KEY_WRAP_PAD), kek, priv]);
+      const [back] = await c.call('C_UnwrapKey', [s, M(CKM.AES_KEY_WRAP_PAD), kek, wrapped, [{ type: CKA.CLASS, value: CKO.PRIVATE_KEY }, { type: CKA.KEY_TYPE, value: CKK.EC }, { type: CKA.SIGN, value: true }]]);
+      const { results } = await c.getAttributes(s, pub, [{ type: CKA.EC_POINT, capacity: 200 }]);
+      const point = (results[0].value as Uint8Array).subarray(2);
+      const key384 = createPublicKey({ key: { kty: 'EC', crv: 'P-384', x: Buffer.from(point.subarray(1, 49)).toString('base64url'), y: Buffer.from(point.subarray(49)).toString('base64url') }, format: 'jwk' });
+      const data = text('unwrapped P-384 key');
+      assert.ok(nodeVerify('sha384', data, { key: key384, dsaEncoding: 'ieee-p1363' }, await c.sign(s, M(CKM.ECDSA_SHA384), back as number, data)));
+
+      const mine = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const jwk = mine.privateKey.export({ format: 'jwk' });
+      const [imported] = await c.call('C_CreateObject', [s, [{ type: CKA.CLASS, value: CKO.PRIVATE_KEY }, { type: CKA.KEY_TYPE, value: CKK.EC }, { type: CKA.EC_PARAMS, value: P256 }, { type: CKA.VALUE, value: new Uint8Array(Buffer.from(jwk.d!, 'base64url')) }, { type: CKA.SIGN, value: true }]]);
+      assert.ok(nodeVerify('sha256', data, { key: mine.publicKey, dsaEncoding: 'ieee-p1363' }, await c.sign(s, M(CKM.ECDSA_SHA256), imported as number, data)));
+      const attrs = await c.getAttributes(s, imported as number, [{ type: CKA.LOCAL, capacity: 1 }, { type: CKA.ALWAYS_SENSITIVE, capacity: 1 }]);
+      assert.deepEqual(attrs.results.map((r) => r.value), [false, false], 'an imported key is neither local nor always sensitive');
+
+      const [rsaPub, rsaPriv] = await c.generateKeyPair(s, M(CKM.RSA_PKCS_KEY_PAIR_GEN), [{ type: CKA.MODULUS_BITS, value: 2048 }], []);
+      const aes = await c.generateKey(s, M(CKM.AES_KEY_GEN), aesTemplate([{ type: CKA.EXTRACTABLE, value: true }]));
+      const oaep = { type: CKM.RSA_PKCS_OAEP, param: { kind: 'oaep' as const, hashAlg: CKM.SHA256, mgf: CKG.MGF1_SHA256, source: 1, sourceData: null } };
+      const wrappedAes = await c.bytesCall('C_WrapKey', [s, oaep, rsaPub, aes]);
+      assert.equal(wrappedAes.byteLength, 256);
+      const [aes2] = await c.call('C_UnwrapKey', [s, oaep, rsaPriv, wrappedAes, aesTemplate().filter((a) => a.type !== CKA.VALUE_LEN)]);
+      const gcm = { type: CKM.AES_GCM, param: { kind: 'gcm' as const, iv: new Uint8Array(12).fill(1), ivBits: 96, aad: null, tagBits: 128 } };
+      assert.deepEqual(await c.encrypt(s, gcm, aes2 as number, data), await c.encrypt(s, gcm, aes, data));
     } finally {
       await c.close();
     }

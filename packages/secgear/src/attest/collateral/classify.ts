@@ -1,7 +1,7 @@
 import type { JsonWebKey } from 'node:crypto';
 import { publicKeyFromText } from '../cose/keys.js';
 import { certificatesFrom, parseCertificate } from '../pki/chain.js';
-import { listVerifiers } from '../registry.js';
+import { defaultVerifiers, type VerifierRegistry } from '../registry.js';
 import type { EvidenceFormat, TrustAnchor } from '../types.js';
 
 /** A collateral file's role as recognised by a plug-in, and which plug-in recognised it. */
@@ -14,8 +14,8 @@ export interface CollateralRole {
  * Recognises a collateral file by its content: every registered plug-in's `classifyCollateral`
  * is asked in registration order, the first answer wins. Null when no plug-in recognises it.
  */
-export function classifyCollateral(data: Uint8Array): CollateralRole | null {
-  for (const verifier of listVerifiers()) {
+export function classifyCollateral(data: Uint8Array, verifiers: VerifierRegistry = defaultVerifiers): CollateralRole | null {
+  for (const verifier of verifiers.list()) {
     if (!verifier.classifyCollateral) continue;
     try {
       const role = verifier.classifyCollateral(data);
@@ -70,8 +70,8 @@ function genericAnchors(data: Uint8Array): TrustAnchor[] | null {
  * then any X.509 certificate (one anchor per certificate of a PEM bundle), PEM public key or
  * JWK. Null when the file is none of these.
  */
-export function classifyAnchors(data: Uint8Array): TrustAnchor[] | null {
-  for (const verifier of listVerifiers()) {
+export function classifyAnchors(data: Uint8Array, verifiers: VerifierRegistry = defaultVerifiers): TrustAnchor[] | null {
+  for (const verifier of verifiers.list()) {
     if (!verifier.classifyAnchor) continue;
     try {
       const anchor = verifier.classifyAnchor(data);

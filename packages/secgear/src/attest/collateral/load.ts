@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import type { CollateralItem, TrustAnchor } from '../types.js';
 import { classifyAnchors, classifyCollateral } from './classify.js';
+import type { VerifierRegistry } from '../registry.js';
 
 /** Files larger than this are not collateral (the largest real TCB Info is ~20 KiB). */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -91,10 +92,10 @@ async function loadRecognised<T>(
  * its content by the registered plug-ins, never from its name. A named file that nothing
  * recognises is an error (`CC_ERROR_INVALID_COLLATERAL`); inside a folder it is skipped and listed.
  */
-export async function loadCollateral(paths: string[]): Promise<LoadedCollateral> {
+export async function loadCollateral(paths: string[], options: { verifiers?: VerifierRegistry } = {}): Promise<LoadedCollateral> {
   const { found, skipped } = await loadRecognised(
     paths,
-    classifyCollateral,
+    (data) => classifyCollateral(data, options.verifiers),
     'not recognised as collateral by any registered verifier',
     (file, reason) =>
       new SecGearError(
@@ -110,10 +111,10 @@ export async function loadCollateral(paths: string[]): Promise<LoadedCollateral>
  * certificate) and public keys (PEM SubjectPublicKeyInfo or JWK). A named file that is neither
  * is an error (`CC_ERROR_BAD_PARAMETERS`); inside a folder it is skipped and listed.
  */
-export async function loadTrustAnchors(paths: string[]): Promise<LoadedAnchors> {
+export async function loadTrustAnchors(paths: string[], options: { verifiers?: VerifierRegistry } = {}): Promise<LoadedAnchors> {
   const { found, skipped } = await loadRecognised(
     paths,
-    classifyAnchors,
+    (data) => classifyAnchors(data, options.verifiers),
     'not a certificate or public key',
     (file) => new SecGearError(ErrorCode.BAD_PARAMETERS, `${file}: not a trust anchor (expected an X.509 certificate, a PEM public key or a JWK)`),
   );

@@ -1,5 +1,5 @@
 import { fail, JsonFields, parseJsonText } from './json-fields.js';
-import { decodeSignatureHex } from './signed-json.js';
+import { compactJson, decodeSignatureHex } from './signed-json.js';
 
 /**
  * A dcap-qvl collateral bundle (`QuoteCollateralV3` as JSON): TCB Info and QE Identity as the
@@ -43,8 +43,8 @@ export function readDcapBundle(data: Uint8Array): DcapBundle {
     .filter((k) => b.has(k))
     .map((k) => utf8(b.string(k)));
   return {
-    tcbInfo: { body: utf8(b.string('tcb_info')), signature: signatureField(b, 'tcb_info_signature') },
-    qeIdentity: { body: utf8(b.string('qe_identity')), signature: signatureField(b, 'qe_identity_signature') },
+    tcbInfo: { body: compactJson(utf8(b.string('tcb_info'))), signature: signatureField(b, 'tcb_info_signature') },
+    qeIdentity: { body: compactJson(utf8(b.string('qe_identity'))), signature: signatureField(b, 'qe_identity_signature') },
     crls: ['root_ca_crl', 'pck_crl'].filter((k) => b.has(k)).map((k) => bytesField(b, k)),
     chains,
   };

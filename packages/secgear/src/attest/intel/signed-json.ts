@@ -2,8 +2,10 @@ import { ErrorCode, SecGearError } from '../../common/errors.js';
 
 /**
  * Intel PCS serves TCB Info and Enclave Identity as `{"tcbInfo": {...}, "signature": "<hex>"}`;
- * the signature covers the exact bytes of the inner value as served, not a re-serialization.
- * This scanner finds those bytes without parsing-and-reprinting anything.
+ * the signature covers the inner value "without whitespaces" (PCS API), i.e. the served bytes,
+ * which have none. A stored copy that was pretty-printed verifies once the whitespace outside
+ * strings is removed again (as Intel's QVL does). This scanner finds those bytes and compacts
+ * them, never parsing-and-reprinting (which could change numbers, escapes or key order).
  */
 export interface SignedJson {
   /** The exact served bytes of the inner value (what the signature covers). */
@@ -85,6 +87,28 @@ export function topLevelMembers(text: Uint8Array): Map<string, Uint8Array> {
   return out;
 }
 
+/**
+ * The bytes with JSON's insignificant whitespace (outside strings) removed; strings, escapes,
+ * numbers and key order are left exactly as they are. Compact input comes back unchanged.
+ */
+export function compactJson(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.byteLength);
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.byteLength; i++) {
+    const c = bytes[i];
+    if (inString) {
+      out[n++] = c;
+      if (c === 0x5c && i + 1 < bytes.byteLength) out[n++] = bytes[++i];
+      else if (c === 0x22) inString = false;
+    } else if (!WS.has(c)) {
+      out[n++] = c;
+      if (c === 0x22) inString = true;
+    }
+  }
+  return n === bytes.byteLength ? bytes : out.slice(0, n);
+}
+
 /** Decodes a 64-byte hex signature string (`r ‖ s`). */
 export function decodeSignatureHex(value: unknown, what: string): Uint8Array {
   if (typeof value !== 'string' || !/^[0-9a-fA-F]{128}$/.test(value)) bad(`${what}: signature must be 128 hex digits (r ‖ s)`);
@@ -99,5 +123,5 @@ export function readSignedJson(served: Uint8Array, key: 'tcbInfo' | 'enclaveIden
   if (!body) bad(`expected a "${key}" member (Intel PCS response body)`);
   if (!signature) bad(`the "${key}" response has no "signature" member`);
   if (body[0] !== 0x7b) bad(`"${key}" must be a JSON object`);
-  return { body, signature: decodeSignatureHex(JSON.parse(Buffer.from(signature).toString('utf8')), key) };
+  return { body: compactJson(body), signature: decodeSignatureHex(JSON.parse(Buffer.from(signature).toString('utf8')), key) };
 }

@@ -1,8 +1,10 @@
 /**
- * Registration of the built-in verifier plug-ins: one import line each.
- * Importing `secgear/attest` registers them all.
+ * The built-in verifier plug-ins, one import line each. Importing `secgear/attest` registers
+ * them all in the default registry; `new VerifierRegistry(builtInVerifiers)` gives a separate
+ * registry that starts with the same set.
  */
-import { registerVerifier } from '../registry.js';
+import { defaultVerifiers } from '../registry.js';
+import type { EvidenceVerifier } from '../types.js';
 import { simVerifier } from './sim/index.js';
 import { sgxDcapVerifier } from './sgx-dcap/index.js';
 import { tdxVerifier } from './tdx/index.js';
@@ -12,11 +14,15 @@ import { ccaVerifier } from './cca/index.js';
 import { virtCcaVerifier } from './virtcca/index.js';
 import { raTlsCertVerifier } from './ra-tls-cert/index.js';
 
-registerVerifier(simVerifier);
-registerVerifier(sgxDcapVerifier);
-registerVerifier(tdxVerifier);
-registerVerifier(sevSnpVerifier);
-registerVerifier(nitroVerifier);
-registerVerifier(ccaVerifier);
-registerVerifier(virtCcaVerifier);
-registerVerifier(raTlsCertVerifier);
+export const builtInVerifiers: readonly EvidenceVerifier[] = Object.freeze([
+  simVerifier,
+  sgxDcapVerifier,
+  tdxVerifier,
+  sevSnpVerifier,
+  nitroVerifier,
+  ccaVerifier,
+  virtCcaVerifier,
+  raTlsCertVerifier,
+]);
+
+for (const verifier of builtInVerifiers) defaultVerifiers.register(verifier);

@@ -1,8 +1,9 @@
 import { isBytes } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
 import { wipeAfterSend, type EnclaveIdentity, type PlatformOptions, type PlatformService, type SimulatedPlatformOptions } from '../../common/platform.js';
-import { MAX_NONCE_SIZE, PlatformOp, type PlatformEvidence } from '../../common/platform-ops.js';
-import { createReport, encodeTargetInfo, padReportData, verifyReport } from './local-report.js';
+import { checkBindingInput, evidenceBinding } from '../../common/evidence-binding.js';
+import { PlatformOp, type PlatformEvidence } from '../../common/platform-ops.js';
+import { createReport, encodeTargetInfo, verifyReport } from './local-report.js';
 import { sealKeyFor } from './seal-keys.js';
 import { SIM_EVIDENCE_MEDIA_TYPE, createSimEvidence } from './sim-evidence.js';
 import { loadSimPlatformState, resolveStateDir } from './state.js';
@@ -49,15 +50,14 @@ export function createSimulatedPlatform(identity: EnclaveIdentity, options: Simu
   };
 
   function evidence(request: unknown): PlatformEvidence {
-    const { nonce, reportData } = (typeof request === 'object' && request !== null ? request : {}) as { nonce?: unknown; reportData?: unknown };
-    if (nonce !== undefined && (!isBytes(nonce) || nonce.byteLength > MAX_NONCE_SIZE)) {
-      throw new SecGearError(ErrorCode.BAD_PARAMETERS, `the evidence nonce must be a Uint8Array of at most ${MAX_NONCE_SIZE} bytes`);
-    }
+    const { nonce, reportData } = (typeof request === 'object' && request !== null ? request : {}) as { nonce?: Uint8Array; reportData?: Uint8Array };
+    checkBindingInput({ nonce, reportData }, 'evidence request');
     const s = state();
     const data = createSimEvidence(
       {
         identity: self,
-        reportData: padReportData(reportData),
+        // the one binding of every backend, never the enclave's bytes as they are
+        reportData: evidenceBinding({ nonce, reportData }),
         nonce: nonce ?? new Uint8Array(0),
         issuedAt: Date.now(),
         attestationCertificate: s.attestationCertificate,

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { fromHex, isBytes, toHex } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
-import { MAX_NONCE_SIZE, REPORT_DATA_SIZE } from '../../common/platform-ops.js';
-import { builtinOcalls } from '../../host/builtin-ocalls.js';
+import { MAX_BINDING_DATA_SIZE, MAX_BINDING_NONCE_SIZE as MAX_NONCE_SIZE } from '../../common/evidence-binding.js';
+import { defaultBuiltinOcalls } from '../../host/builtin-ocalls.js';
 import { createEnclave } from '../../host/create-enclave.js';
 import { loadImage } from '../../image/verify-image.js';
 
@@ -31,7 +31,7 @@ const hexOption = (max: number) => (value: string): Uint8Array => {
 
 /**
  * `secgear attest`: starts an enclave, asks the runtime inside it for evidence for the nonce
- * (`enclave.getEvidence`, empty report data) or, with `--ecall`, calls an evidence ecall of the
+ * (`enclave.getEvidence`, no data bound) or, with `--ecall`, calls an evidence ecall of the
  * image's own as `(nonce, reportData)`; writes the evidence bytes and destroys the enclave. The
  * host cannot make evidence by itself: only trusted code can, as on hardware.
  */
@@ -42,7 +42,7 @@ export function registerAttest(program: Command): void {
     .argument('<image>', '.sgimg file')
     .requiredOption('--nonce <hex>', `the verifier's challenge, up to ${MAX_NONCE_SIZE} bytes`, hexOption(MAX_NONCE_SIZE))
     .requiredOption('-o, --output <file>', 'where to write the evidence (binary)')
-    .option('--report-data <hex>', `with --ecall: up to ${REPORT_DATA_SIZE} bytes passed to that ecall as its second argument`, hexOption(REPORT_DATA_SIZE))
+    .option('--report-data <hex>', `with --ecall: up to ${MAX_BINDING_DATA_SIZE} bytes passed to that ecall as its second argument`, hexOption(MAX_BINDING_DATA_SIZE))
     .option('--type <backend>', 'enclave backend: sim, process or auto', 'sim')
     .option('--ecall <name>', "call this ecall of the image as (nonce, reportData) instead of the runtime's built-in evidence")
     .option('--debug', 'allow starting a debug image')
@@ -60,7 +60,7 @@ export function registerAttest(program: Command): void {
       const refuse = (name: string) => () => {
         throw new SecGearError(ErrorCode.OCALL_FAILED, `ocall "${name}" has no implementation under secgear attest`);
       };
-      const ocalls = Object.fromEntries(manifest.ocalls.filter((o) => !builtinOcalls.has(o.name)).map((o) => [o.name, refuse(o.name)]));
+      const ocalls = Object.fromEntries(manifest.ocalls.filter((o) => !defaultBuiltinOcalls.has(o.name)).map((o) => [o.name, refuse(o.name)]));
       const enclave = await createEnclave(image, {
         type: opts.type,
         ocalls,

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerAgent } from './agent.js';
+import { registerAs } from './as.js';
 import { registerAttest } from './attest.js';
 import { registerBuild } from './build.js';
 import { registerCodegen } from './codegen.js';
@@ -20,4 +22,6 @@ export function registerCommands(program: Command): void {
   registerAttest(program);
   registerGramine(program);
   registerP11(program);
+  registerAgent(program);
+  registerAs(program);
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { fromHex, jsonReplacer } from '../../common/bytes.js';
 import { ErrorCode, SecGearError } from '../../common/errors.js';
-import { detectFormat, listVerifiers, loadCollateral, loadTrustAnchors, verifyEvidence } from '../../attest/index.js';
+import { buildEar, detectFormat, earSubmodule, listVerifiers, loadCollateral, loadTrustAnchors, verifyEvidence } from '../../attest/index.js';
 import type { EvidenceFormat, VerificationResult } from '../../attest/types.js';
 
 const FORMATS: EvidenceFormat[] = ['sgx-dcap', 'tdx', 'sev-snp', 'nitro', 'cca', 'virtcca', 'ra-tls-cert', 'sim'];
@@ -14,8 +14,10 @@ interface Options {
   onlyAnchors?: boolean;
   at?: Date;
   nonce?: Uint8Array;
+  reportData?: Uint8Array;
   allowSim?: boolean;
   json?: boolean;
+  ear?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -95,8 +97,10 @@ export function registerVerifyEvidence(program: Command): void {
     .option('--only-anchors', 'trust only the --anchors given, not the built-in vendor roots')
     .option('--at <time>', 'verify as of this ISO 8601 time (default: now)', parseTime)
     .option('--nonce <hex>', 'require the evidence to bind this nonce', parseNonce)
+    .option('--report-data <hex>', "require the evidence to bind exactly this data with the nonce (what the enclave passed to getEvidence; docs/formats/evidence-binding.md)", parseNonce)
     .option('--allow-sim', 'accept simulated evidence (never in production)')
     .option('--json', 'print the full result as JSON (bytes as hex)')
+    .option('--ear', 'print the appraisal as an EAR (RATS attestation result) claims set, unsigned, as the attestation service would')
     .action(async (file: string, opts: Options) => {
       const evidence = readEvidence(file, opts.format);
       const collateral = await loadCollateral(opts.collateral);
@@ -112,9 +116,13 @@ export function registerVerifyEvidence(program: Command): void {
         replaceBuiltInAnchors: opts.onlyAnchors ?? false,
         now: opts.at,
         nonce: opts.nonce,
+        reportData: opts.reportData,
         allowSimulation: opts.allowSim ?? false,
       });
-      if (opts.json) process.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`);
+      if (opts.ear) {
+        const ear = buildEar({ submods: { [result.tee ?? 'unknown']: earSubmodule(result) }, issuedAt: opts.at ?? new Date(), nonce: opts.nonce && opts.nonce.byteLength >= 8 ? opts.nonce : undefined, verifier: { developer: 'secgear-ts', build: 'secgear verify-evidence' } });
+        process.stdout.write(`${JSON.stringify(ear, null, 2)}\n`);
+      } else if (opts.json) process.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`);
       else printHuman(result, file);
       // a script's `&& trust` must not accept evidence the appraisal says not to trust
       process.exitCode = result.verified && result.appraisal.status !== 'contraindicated' ? 0 : 2;

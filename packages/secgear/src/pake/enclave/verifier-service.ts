@@ -6,7 +6,7 @@
  * and that state is sealed too, so restarting the enclave does not reset it.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { concatBytes, isBytes, toHex, zeroize } from '../../common/bytes.js';
+import { concatBytes, copyBytes, isBytes, toHex, zeroize } from '../../common/bytes.js';
 import { ErrorCode, SecGearError, isSecGearError, type ErrorCodeName } from '../../common/errors.js';
 import { getEvidence as platformEvidence } from '../../enclave/evidence.js';
 import { seal as platformSeal, unseal as platformUnseal } from '../../enclave/seal.js';
@@ -103,7 +103,7 @@ export class PakeVerifierService {
     if (!options || typeof options.onMessage !== 'function') {
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'the PAKE service needs { idVerifier, onMessage }');
     }
-    this.#idVerifier = toBytes(options.idVerifier, 'idVerifier').slice();
+    this.#idVerifier = copyBytes(toBytes(options.idVerifier, 'idVerifier'));
     if (this.#idVerifier.byteLength === 0) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'idVerifier must not be empty');
     this.#onMessage = options.onMessage;
     this.#limiter = new GuessLimiter(options.limits);
@@ -312,7 +312,7 @@ function checkIdProver(id: Uint8Array, code: ErrorCodeName = ErrorCode.BAD_PARAM
   if (id.byteLength === 0 || id.byteLength > MAX_ID_PROVER) {
     throw new SecGearError(code, `idProver must be 1 to ${MAX_ID_PROVER} bytes`);
   }
-  return id.slice();
+  return copyBytes(id);
 }
 
 function recordName(idProver: Uint8Array): string {

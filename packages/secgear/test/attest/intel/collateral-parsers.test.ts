@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ErrorCode, SecGearError } from '../../../src/common/errors.js';
 import { parseEnclaveIdentity } from '../../../src/attest/intel/enclave-identity.js';
-import { readSignedJson, topLevelMembers } from '../../../src/attest/intel/signed-json.js';
+import { compactJson, readSignedJson, topLevelMembers } from '../../../src/attest/intel/signed-json.js';
 import { parseTcbInfo } from '../../../src/attest/intel/tcb-info.js';
 import { readDcapBundle } from '../../../src/attest/intel/dcap-bundle.js';
 import { certInfo } from '../../../src/attest/intel/cert-chain.js';
@@ -13,6 +13,29 @@ import { readVector } from '../../support/paths.js';
 import { assertParsesOrRejects } from '../parser-properties.js';
 
 const utf8 = (t: string) => new Uint8Array(Buffer.from(t));
+
+/** Pretty-prints JSON text by adding whitespace between tokens only (numbers and strings stay byte for byte). */
+function prettyPrint(text: string): string {
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i];
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === '{' || c === '[') out += `${c}\n${'  '.repeat(++depth)}`;
+    else if (c === '}' || c === ']') out += `\n${'  '.repeat(--depth)}${c}`;
+    else if (c === ',') out += `,\n${'  '.repeat(depth)}`;
+    else if (c === ':') out += ': ';
+    else if (!/\s/.test(c)) out += c;
+  }
+  return out;
+}
 const isCollateralError = (e: unknown) => e instanceof SecGearError && e.code === ErrorCode.INVALID_COLLATERAL;
 const signingKey = certInfo(readVector('sgx-dcap/automata/pcs_certs/tcbSigningDer.der')).publicKey;
 
@@ -40,11 +63,26 @@ describe('signed collateral JSON: exact served bytes', () => {
     });
   }
 
-  it('keeps whitespace and key order exactly as served', () => {
-    const body = '{ "b":1,\n  "a" : [1, {"x":"}"}] }';
+  it('removes whitespace outside strings only, and keeps key order, strings and escapes as served', () => {
+    const body = '{ "b":1,\n  "a" : [1, {"x":"} \\" y"}],\t"c":  -1.50e+3 }';
     const { body: out } = readSignedJson(utf8(`{"tcbInfo":${body} , "signature":"${'ab'.repeat(64)}"}`), 'tcbInfo');
-    assert.equal(Buffer.from(out).toString(), body);
+    assert.equal(Buffer.from(out).toString(), '{"b":1,"a":[1,{"x":"} \\" y"}],"c":-1.50e+3}');
+    const compact = utf8('{"a":"x  y","b":[1,2]}');
+    assert.equal(compactJson(compact), compact, 'compact input comes back as is');
   });
+
+  for (const [file, key] of served) {
+    it(`${file}: a pretty-printed stored copy verifies; a change inside a string does not`, () => {
+      const pretty = utf8(prettyPrint(Buffer.from(readVector(file)).toString('utf8')));
+      assert.notEqual(Buffer.from(pretty).toString(), Buffer.from(readVector(file)).toString());
+      const { body, signature } = readSignedJson(pretty, key);
+      assert.ok(verifyP256(signingKey, body, signature));
+      // whitespace inside a string value is significant: "2025-..." becomes " 2025-..."
+      const altered = utf8(Buffer.from(pretty).toString().replace(/"issueDate"\s*:\s*"/, '"issueDate": " '));
+      const changed = readSignedJson(altered, key);
+      assert.equal(verifyP256(signingKey, changed.body, changed.signature), false);
+    });
+  }
 
   it('rejects missing members, bad signatures and trailing garbage', () => {
     assert.throws(() => readSignedJson(utf8('{"signature":"00"}'), 'tcbInfo'), isCollateralError);
@@ -226,5 +264,22 @@ describe('dcap-qvl collateral bundle', () => {
       const copy = { ...good, [key]: value };
       assert.throws(() => readDcapBundle(utf8(JSON.stringify(copy))), isCollateralError, key);
     }
+  });
+});
+
+describe('pretty-printed collateral end to end', () => {
+  it('a quote verifies with pretty-printed copies of its TCB Info and QE Identity, as with the served ones', async () => {
+    const { verifyEvidence } = await import('../../../src/attest/index.js');
+    const { manifestEntries, optionsFor } = await import('../verifiers/manifest.js');
+    const entry = manifestEntries('sgx-dcap').find((e) => e.id === 'sgx-automata-0825')!;
+    const options = optionsFor(entry, entry.at);
+    const served = await verifyEvidence(readVector(entry.evidence), options);
+    assert.equal(served.verified, true, JSON.stringify(served.failure));
+    const items = (options.collateral as { role: string; data: Uint8Array }[]).map((item) =>
+      item.role === 'tcbInfo' || item.role === 'qeIdentity' ? { ...item, data: utf8(prettyPrint(Buffer.from(item.data).toString('utf8'))) } : item,
+    );
+    const pretty = await verifyEvidence(readVector(entry.evidence), { ...options, collateral: items });
+    assert.equal(pretty.verified, true, JSON.stringify(pretty.failure));
+    assert.equal(pretty.claims?.tcbStatus, served.claims?.tcbStatus);
   });
 });

@@ -71,11 +71,18 @@ export function cvmFixtureBackend(name = 'cvm-fixture', options: { sealingRoot?:
 
 /** Registers both fixture backends once per process under their default names. */
 let registered: { gramine: GramineFixtureBackend; cvm: CvmFixtureBackend } | null = null;
+let undo: Array<() => void> = [];
 export function registerFixtureBackends(): { gramine: GramineFixtureBackend; cvm: CvmFixtureBackend } {
   if (!registered) {
     registered = { gramine: gramineFixtureBackend(), cvm: cvmFixtureBackend() };
-    registerBackend(registered.gramine.backend);
-    registerBackend(registered.cvm.backend);
+    undo = [registerBackend(registered.gramine.backend), registerBackend(registered.cvm.backend)];
   }
   return registered;
+}
+
+/** Undoes registerFixtureBackends (call it in an `after` hook: tests leave nothing registered). */
+export function unregisterFixtureBackends(): void {
+  for (const u of undo) u();
+  undo = [];
+  registered = null;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { bytesEqual } from '../../../common/bytes.js';
+import { EVIDENCE_BINDING_SIZE, reportDataBinds } from '../../evidence-binding.js';
 import type { NormalizedClaims } from '../../types.js';
 import type { EmbeddedEvidence } from './extract.js';
 import { challengeKeyHash } from './secgear-extension.js';
@@ -24,12 +25,19 @@ function digest(algorithm: string, data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash(algorithm).update(data).digest());
 }
 
-/** report data = digest ‖ zeros for one of SHA-256/384/512. */
+/**
+ * report data = digest ‖ zeros for one of SHA-256/384/512, as written by tools that put it in
+ * the TEE's report data as is; or secGear's evidence binding of those 64 bytes as the data
+ * (docs/formats/evidence-binding.md), as secGear's platforms write what `getEvidence` is given.
+ */
 function reportDataHolds(reportData: Uint8Array, data: Uint8Array): string | null {
   for (const algorithm of DIGESTS) {
     const d = digest(algorithm, data);
     if (reportData.byteLength < d.byteLength) continue;
     if (bytesEqual(reportData.subarray(0, d.byteLength), d) && reportData.subarray(d.byteLength).every((b) => b === 0)) return algorithm;
+    const padded = new Uint8Array(EVIDENCE_BINDING_SIZE);
+    padded.set(d);
+    if (reportDataBinds(reportData, { reportData: padded })) return `${algorithm} (through secGear's evidence binding)`;
   }
   return null;
 }

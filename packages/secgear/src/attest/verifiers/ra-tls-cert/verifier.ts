@@ -1,6 +1,5 @@
 import { bytesEqual } from '../../../common/bytes.js';
 import { parseCertificate } from '../../pki/chain.js';
-import { getVerifier } from '../../registry.js';
 import type { EvidenceVerifier, NormalizedClaims, Tee, VerifierContext, VerifierOutput } from '../../types.js';
 import { certificateKey } from '../anchors.js';
 import { AppraisalBuilder, CheckList, errorMessage, unreadable } from '../check-list.js';
@@ -91,7 +90,7 @@ export async function verifyRaTlsCertificate(data: Uint8Array, context: Verifier
     let output: VerifierOutput;
     try {
       // identical quotes in two extensions are verified once
-      output = seen.find((s) => bytesEqual(s.data, item.data))?.output ?? (await getVerifier(item.format).verify(item.data, inner));
+      output = seen.find((s) => bytesEqual(s.data, item.data))?.output ?? (await context.verifiers.get(item.format).verify(item.data, inner));
     } catch (error) {
       checks.fail(`${name}.verify`, `the embedded ${item.format} evidence could not be verified: ${errorMessage(error)}`);
       continue;

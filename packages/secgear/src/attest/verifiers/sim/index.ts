@@ -5,7 +5,9 @@
  * simulated evidence proves which code ran, never that anything protected it.
  */
 import { verify as verifySignature } from 'node:crypto';
-import { looksLikeSimEvidence, parseSimEvidence, readSimRootCertificate, SIM_ORGANIZATION } from '../../../backends/sim-platform/index.js';
+import { looksLikeSimEvidence, parseSimEvidence } from '../../../backends/sim-platform/sim-evidence.js';
+import { SIM_ORGANIZATION } from '../../../backends/sim-platform/sim-certificates.js';
+import { localSimRoot } from './local-root.js';
 import { certificatesFrom, parseCertificate, verifyCertificateChain } from '../../pki/chain.js';
 import type { CheckOutcome, EvidenceVerifier, NormalizedClaims, TrustAnchor, VerifierContext, VerifierOutput } from '../../types.js';
 
@@ -16,8 +18,8 @@ function anchorsFor(context: VerifierContext): Uint8Array[] {
   const anchors = context.trustAnchors.flatMap((a) => (a.kind === 'x509' ? [a.der] : []));
   // this machine's sim root counts as a built-in anchor; it never makes evidence acceptable by
   // itself (sim.simulationAllowed does that), it lets every other check run and report
-  if (!context.replaceBuiltInAnchors) {
-    const local = readSimRootCertificate();
+  if (!context.replaceBuiltInAnchors && context.trustLocalSimRoot !== false) {
+    const local = localSimRoot();
     if (local) anchors.push(local);
   }
   return anchors;
@@ -72,8 +74,10 @@ export const simVerifier: EvidenceVerifier = {
             check: 'sim.attestationKey.chain',
             ok: false,
             detail:
-              'no sim root to check against: verify on the machine that produced the evidence (its root is read from ' +
-              '$SECGEAR_SIM_DIR or ~/.secgear/sim), or pass that machine\'s sim-root.pem as a trust anchor',
+              context.trustLocalSimRoot === false
+                ? 'no sim root is configured: pass the sim-root.pem of the machine that produced the evidence as a trust anchor (this verifier does not trust its own machine\'s sim root)'
+                : 'no sim root to check against: verify on the machine that produced the evidence (its root is read from ' +
+                  '$SECGEAR_SIM_DIR or ~/.secgear/sim), or pass that machine\'s sim-root.pem as a trust anchor',
           }
         : verifyCertificateChain([evidence.attestationCertificate], { name: 'sim.attestationKey', now: context.now, anchors }),
       profileCheck(evidence.attestationCertificate),
