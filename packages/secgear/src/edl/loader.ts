@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { EdlFile, ImportDecl, TrustedFunc, TypeDef, UntrustedFunc } from './ast.js';
-import { SyntaxFailure, type DiagnosticBag, type SourceLocation } from './diagnostics.js';
+import type { Diagnostic, DiagnosticBag, SourceLocation } from './diagnostics.js';
 import { tokenize } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { defineMacros, preprocess, type Macro } from './preprocessor.js';
@@ -57,6 +57,8 @@ export interface LoadResult {
 
 export class Loader {
   private readonly cache = new Map<string, LoadedFile>();
+  /** Files that had syntax errors (already reported). */
+  private readonly failed = new Set<string>();
   private readonly fs: EdlFileSystem;
   private readonly searchPath: string[];
 
@@ -68,29 +70,32 @@ export class Loader {
     this.searchPath = options.searchPath ?? [];
   }
 
-  /** Parses `source` as the file `path`; null after a syntax error (in the bag). */
+  /**
+   * Parses `source` as the file `path`, reporting every syntax error of it (in the bag);
+   * null when there was any.
+   */
   parse(path: string, source: string, std: boolean): LoadedFile | null {
+    if (this.failed.has(path)) return null;
     const cached = this.cache.get(path);
     if (cached) return cached;
     const macros = new Map<string, Macro>();
     defineMacros(macros, this.options.defines);
-    try {
-      const tokens = preprocess(tokenize(source, path), {
-        macros,
-        bag: this.bag,
-        stack: [path],
-        resolveInclude: (name, from) => this.findInclude(name, from),
-      });
-      const file: LoadedFile = { path, ast: parseTokens(tokens, path), std };
-      this.cache.set(path, file);
-      return file;
-    } catch (error) {
-      if (error instanceof SyntaxFailure) {
-        this.bag.items.push(error.diagnostic);
-        return null;
-      }
-      throw error;
+    const mark = this.bag.items.length;
+    const report = (d: Diagnostic) => this.bag.items.push(d);
+    const tokens = preprocess(tokenize(source, path, report), {
+      macros,
+      bag: this.bag,
+      stack: [path],
+      resolveInclude: (name, from) => this.findInclude(name, from),
+    });
+    const ast = parseTokens(tokens, path, report);
+    if (this.bag.errorsSince(mark)) {
+      this.failed.add(path); // imported twice: its errors are reported once
+      return null;
     }
+    const file: LoadedFile = { path, ast, std };
+    this.cache.set(path, file);
+    return file;
   }
 
   /** Loads the root and reduces its imports. Null when something failed (see the bag). */
