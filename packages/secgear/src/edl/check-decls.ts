@@ -295,7 +295,7 @@ export class DeclChecker {
       layout.push({ size: this.types.sizeOf(r.type), align: this.types.alignOf(r.type) });
     }
     if (this.bag.errorsSince(before)) return null;
-    const { size, align } = this.types.layout(def.kind, layout);
+    const { size, align } = this.types.layout(def.kind, layout, def.packed === true);
     return { kind: def.kind, name: def.name, members, size, align, deepCopy: members.some((m) => m.kind === 'buffer'), loc: def.loc };
   }
 
