@@ -50,6 +50,11 @@ export class TypeTable {
     return builtin;
   }
 
+  /** Whether a foreign (typedef) name has a mapping or a definition. */
+  knows(name: string): boolean {
+    return Object.hasOwn(this.foreign, name) || this.defs.has(name);
+  }
+
   /** Whether a definition is a built-in one. */
   isBuiltin(def: TypeDef): boolean {
     return this.builtins.get(def.name) === def;
@@ -175,7 +180,7 @@ export class TypeTable {
     }
     if (cached) return cached;
     const def = this.defs.get(name);
-    const spec = this.foreign[name];
+    const spec = Object.hasOwn(this.foreign, name) ? this.foreign[name] : undefined;
     if (spec === undefined) {
       if (def) {
         this.bag.error('semantic', loc, `'${name}' names a ${def.kind}; write '${def.kind} ${name}'`, `EDL refers to its own types as ${def.kind} ${name}`);

@@ -10,7 +10,7 @@ import type { Diagnostic, DiagnosticBag, SourceLocation } from './diagnostics.js
 import { tokenize } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { defineMacros, preprocess, type Macro } from './preprocessor.js';
-import { STD_HEADERS, STD_LIBRARY, STD_PREFIX } from './stdlib.js';
+import { SGX_SYSTEM_EDL, STD_HEADERS, STD_LIBRARY, STD_PREFIX } from './stdlib.js';
 
 /** Where EDL text comes from; tests and tools may supply their own. */
 export interface EdlFileSystem {
@@ -198,7 +198,7 @@ export class Loader {
       const source = this.fs.readFile(path);
       if (source !== null) return { path, source, std: false };
     }
-    const std = STD_LIBRARY[name];
+    const std = Object.hasOwn(STD_LIBRARY, name) ? STD_LIBRARY[name] : Object.hasOwn(SGX_SYSTEM_EDL, name) ? SGX_SYSTEM_EDL[name] : undefined;
     if (std !== undefined) return { path: `${STD_PREFIX}${name}`, source: std, std: true };
     return null;
   }
@@ -208,7 +208,7 @@ export class Loader {
       const source = this.fs.readFile(path);
       if (source !== null) return { file: path, source };
     }
-    const std = STD_HEADERS[name];
+    const std = Object.hasOwn(STD_HEADERS, name) ? STD_HEADERS[name] : undefined;
     return std === undefined ? null : { file: `${STD_PREFIX}${name}`, source: std };
   }
 }
