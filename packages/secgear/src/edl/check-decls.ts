@@ -175,7 +175,7 @@ export class DeclChecker {
       // `[in, size=n] header_type_t *p` copies n bytes whatever the type is (as edger8r does):
       // an unknown type from a C header can cross as those bytes
       this.warn(loc, `${where}: '${type.spec.name}' comes from a C header this generator cannot read; the buffer crosses as size= bytes (a Uint8Array)`, `to marshal its fields by name, define struct ${type.spec.name} in the EDL or map it with --foreign-type`);
-      elem = BYTE;
+      elem = { kind: 'int', bits: 8, signed: false, c: type.spec.name };
       unitSize = 1;
     } else {
       const r = this.types.resolveSpec(type, loc, true);
