@@ -43,6 +43,8 @@ export interface LoadedFile {
   ast: EdlFile;
   /** Part of the built-in standard library. */
   std: boolean;
+  /** Had syntax errors (reported); `ast` holds what parsed. */
+  broken?: boolean;
 }
 
 /** The root file and what its imports select, before semantic checks. */
@@ -57,8 +59,6 @@ export interface LoadResult {
 
 export class Loader {
   private readonly cache = new Map<string, LoadedFile>();
-  /** Files that had syntax errors (already reported). */
-  private readonly failed = new Set<string>();
   private readonly fs: EdlFileSystem;
   private readonly searchPath: string[];
 
@@ -71,11 +71,11 @@ export class Loader {
   }
 
   /**
-   * Parses `source` as the file `path`, reporting every syntax error of it (in the bag);
-   * null when there was any.
+   * Parses `source` as the file `path`, reporting every syntax error of it (in the bag) once.
+   * A file with errors comes back `broken`, its tree holding what parsed: its imports are
+   * still followed, so their errors are reported in the same run.
    */
-  parse(path: string, source: string, std: boolean): LoadedFile | null {
-    if (this.failed.has(path)) return null;
+  parse(path: string, source: string, std: boolean): LoadedFile {
     const cached = this.cache.get(path);
     if (cached) return cached;
     const macros = new Map<string, Macro>();
@@ -89,11 +89,8 @@ export class Loader {
       resolveInclude: (name, from) => this.findInclude(name, from),
     });
     const ast = parseTokens(tokens, path, report);
-    if (this.bag.errorsSince(mark)) {
-      this.failed.add(path); // imported twice: its errors are reported once
-      return null;
-    }
     const file: LoadedFile = { path, ast, std };
+    if (this.bag.errorsSince(mark)) file.broken = true;
     this.cache.set(path, file);
     return file;
   }
@@ -101,7 +98,6 @@ export class Loader {
   /** Loads the root and reduces its imports. Null when something failed (see the bag). */
   load(rootPath: string, rootSource: string): LoadResult | null {
     const root = this.parse(rootPath, rootSource, false);
-    if (!root) return null;
     const result: LoadResult = { root, files: [root], types: [], trusted: [], untrusted: [] };
     const seenFiles = new Set<string>([root.path]);
     const seenFuncs = new Set<TrustedFunc | UntrustedFunc>();
@@ -148,7 +144,8 @@ export class Loader {
     for (const imp of root.ast.imports) {
       this.follow(root, imp, [root.path], (next, stack) => {
         const missing = collect(next, imp.names, stack, imp.loc);
-        if (imp.names !== '*') {
+        // a declaration that did not parse is not "missing": its syntax error says why
+        if (imp.names !== '*' && !result.files.some((f) => f.broken)) {
           for (const name of missing) {
             const loc = imp.names.find((n) => n.name === name)?.loc ?? imp.loc;
             this.bag.error('import', loc, `import failed: function '${name}' is not declared in "${imp.path}" or the files it imports`, `check the spelling, or import it from the file that declares it`);
@@ -160,7 +157,7 @@ export class Loader {
     for (const fn of root.ast.trusted) take(root, fn);
     for (const fn of root.ast.untrusted) take(root, fn);
     for (const file of result.files) result.types.push(...file.ast.types);
-    return result;
+    return result.files.some((f) => f.broken) ? null : result;
   }
 
   /** Resolves and parses an import, detecting cycles, then runs `then` on the imported file. */
@@ -175,9 +172,7 @@ export class Loader {
       this.bag.error('import', imp.loc, `import cycle: ${cycle}`, 'remove one of the imports; shared declarations belong in a third file both import');
       return;
     }
-    const file = this.parse(found.path, found.source, found.std);
-    if (!file) return;
-    then(file, [...stack, found.path]);
+    then(this.parse(found.path, found.source, found.std), [...stack, found.path]);
   }
 
   private candidates(name: string, fromFile: string): string[] {
