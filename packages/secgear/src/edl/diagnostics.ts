@@ -91,11 +91,17 @@ export class DiagnosticBag {
  * (the lexer's error token), so only the recovery is needed.
  */
 export class SyntaxFailure extends Error {
-  constructor(
-    readonly diagnostic: Diagnostic,
-    readonly silent = false,
-  ) {
+  readonly diagnostic: Diagnostic;
+  readonly silent: boolean;
+
+  constructor(diagnostic: Diagnostic, silent = false) {
+    // control flow, never shown with a stack: skip capturing one (garbage input throws many)
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(diagnostic.message);
+    Error.stackTraceLimit = limit;
+    this.diagnostic = diagnostic;
+    this.silent = silent;
   }
 }
 

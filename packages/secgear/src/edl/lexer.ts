@@ -8,7 +8,7 @@
  * in its place (the parser then resynchronizes without reporting that spot a second time);
  * without one it throws at the first.
  */
-import { SyntaxFailure, syntaxError, type Diagnostic, type SourceLocation } from './diagnostics.js';
+import { syntaxError, type Diagnostic, type SourceLocation } from './diagnostics.js';
 
 export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'directive' | 'error' | 'eof';
 
@@ -53,10 +53,11 @@ function describeChar(ch: string): string {
  */
 export function tokenize(source: string, file: string, report?: (d: Diagnostic) => void): Token[] {
   const tokens: Token[] = [];
-  // reports a bad token (or throws without a sink) and leaves an error token in its place
-  const bad = (failure: SyntaxFailure, at: SourceLocation, text: string): void => {
-    if (!report) throw failure;
-    report(failure.diagnostic);
+  // reports a bad token (or throws without a sink) and leaves an error token in its place;
+  // no Error object is made when reporting (garbage input can hold very many bad tokens)
+  const bad = (at: SourceLocation, message: string, hint: string, text: string): void => {
+    if (!report) throw syntaxError(at, message, hint);
+    report({ severity: 'error', kind: 'syntax', loc: at, message, hint });
     tokens.push({ kind: 'error', text, loc: at });
   };
   let i = 0;
@@ -82,7 +83,7 @@ export function tokenize(source: string, file: string, report?: (d: Diagnostic) 
       if (c === 0x0a) newline(j);
       j++;
     }
-    bad(syntaxError(open, 'unterminated comment: "/*" has no closing "*/"', 'close the comment with */'), open, '/*');
+    bad(open, 'unterminated comment: "/*" has no closing "*/"', 'close the comment with */', '/*');
     return n;
   };
 
@@ -109,7 +110,7 @@ export function tokenize(source: string, file: string, report?: (d: Diagnostic) 
     if (c === 0x23 /* # */) {
       const at = loc(i);
       if (!atLineStart) {
-        bad(syntaxError(at, "unexpected '#': preprocessor directives must start a line", 'move the directive to a line of its own'), at, '#');
+        bad(at, "unexpected '#': preprocessor directives must start a line", 'move the directive to a line of its own', '#');
         while (i < n && source.charCodeAt(i) !== 0x0a) i++; // the rest of the line was meant as the directive
         continue;
       }
@@ -166,11 +167,8 @@ export function tokenize(source: string, file: string, report?: (d: Diagnostic) 
       if (value === null || (i < n && isIdentPart(source.charCodeAt(i)))) {
         while (i < n && isIdentPart(source.charCodeAt(i))) i++;
         const text = source.slice(start, i);
-        const failure =
-          value === null
-            ? syntaxError(loc(start), `invalid number "${text}": no hex digits after 0x`, 'write hex numbers as 0x1F')
-            : syntaxError(loc(start), `invalid number "${text}"`, 'numbers are decimal (123) or hex (0x7B); identifiers cannot start with a digit');
-        bad(failure, loc(start), text);
+        if (value === null) bad(loc(start), `invalid number "${text}": no hex digits after 0x`, 'write hex numbers as 0x1F', text);
+        else bad(loc(start), `invalid number "${text}"`, 'numbers are decimal (123) or hex (0x7B); identifiers cannot start with a digit', text);
         continue;
       }
       tokens.push({ kind: 'number', text: source.slice(start, i), loc: loc(start), value });
@@ -180,7 +178,7 @@ export function tokenize(source: string, file: string, report?: (d: Diagnostic) 
       i++;
       while (i < n && source.charCodeAt(i) !== 0x22 && source.charCodeAt(i) !== 0x0a) i++;
       if (i >= n || source.charCodeAt(i) !== 0x22) {
-        bad(syntaxError(loc(start), 'unterminated string: missing closing \'"\' on this line', 'close the string with " (EDL strings cannot span lines or contain quotes)'), loc(start), source.slice(start, i));
+        bad(loc(start), 'unterminated string: missing closing \'"\' on this line', 'close the string with " (EDL strings cannot span lines or contain quotes)', source.slice(start, i));
         continue;
       }
       tokens.push({ kind: 'string', text: source.slice(start + 1, i), loc: loc(start) });
@@ -196,7 +194,7 @@ export function tokenize(source: string, file: string, report?: (d: Diagnostic) 
     // a run of invalid characters is one error
     let j = i + ch.length;
     while (j < n && !isTokenStart(source, j)) j += String.fromCodePoint(source.codePointAt(j) ?? 0).length;
-    bad(syntaxError(loc(start), `invalid character ${describeChar(ch)}`, 'EDL uses ASCII identifiers, numbers, "strings" and { } ( ) [ ] * , ; = + - / %'), loc(start), source.slice(start, j));
+    bad(loc(start), `invalid character ${describeChar(ch)}`, 'EDL uses ASCII identifiers, numbers, "strings" and { } ( ) [ ] * , ; = + - / %', source.slice(start, j));
     i = j;
   }
   tokens.push({ kind: 'eof', text: '', loc: loc(i) });

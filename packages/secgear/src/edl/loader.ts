@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { EdlFile, ImportDecl, TrustedFunc, TypeDef, UntrustedFunc } from './ast.js';
 import type { Diagnostic, DiagnosticBag, SourceLocation } from './diagnostics.js';
 import { tokenize } from './lexer.js';
-import { parseTokens } from './parser.js';
+import { MAX_SYNTAX_ERRORS, parseTokens } from './parser.js';
 import { defineMacros, preprocess, type Macro } from './preprocessor.js';
 import { SGX_SYSTEM_EDL, STD_HEADERS, STD_LIBRARY, STD_PREFIX } from './stdlib.js';
 
@@ -81,10 +81,17 @@ export class Loader {
     const macros = new Map<string, Macro>();
     defineMacros(macros, this.options.defines);
     const mark = this.bag.items.length;
-    const report = (d: Diagnostic) => this.bag.items.push(d);
+    // one bound for the lexer, preprocessor and parser together; the parser stops at it
+    let reported = 0;
+    const report = (d: Diagnostic) => {
+      reported++;
+      if (reported <= MAX_SYNTAX_ERRORS) this.bag.items.push(d);
+      else if (reported === MAX_SYNTAX_ERRORS + 1) this.bag.error('syntax', d.loc, `too many syntax errors in this file (more than ${MAX_SYNTAX_ERRORS}); stopped here`, 'fix the errors above first');
+    };
     const tokens = preprocess(tokenize(source, path, report), {
       macros,
       bag: this.bag,
+      report,
       stack: [path],
       resolveInclude: (name, from) => this.findInclude(name, from),
     });

@@ -4,7 +4,7 @@
  * #include of a file of EDL or macros, #line and gcc's line markers, #pragma, #error,
  * #warning. Function-like macros may be defined and tested but not expanded in EDL text.
  */
-import { SyntaxFailure, syntaxError, type DiagnosticBag, type SourceLocation } from './diagnostics.js';
+import { SyntaxFailure, syntaxError, type Diagnostic, type DiagnosticBag, type SourceLocation } from './diagnostics.js';
 import { tokenize, type Token } from './lexer.js';
 import { evaluatePp, ppTokenize, type PpToken } from './pp-expression.js';
 
@@ -18,7 +18,10 @@ export interface Macro {
 
 export interface PreprocessContext {
   macros: Map<string, Macro>;
+  /** Where warnings go. */
   bag: DiagnosticBag;
+  /** Where errors go (the loader bounds how many a file may report). */
+  report(d: Diagnostic): void;
   /** Finds an #include'd file; null when it is nowhere on the search path. */
   resolveInclude(name: string, fromFile: string): { file: string; source: string } | null;
   /** Files being preprocessed, outermost first (recursive #include detection). */
@@ -59,7 +62,7 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
   // a bad directive or macro use is reported and skipped, so later ones are checked too
   const recover = (error: unknown, at: Token | null): void => {
     if (!(error instanceof SyntaxFailure)) throw error;
-    ctx.bag.items.push(error.diagnostic);
+    ctx.report(error.diagnostic);
     // the parser must not report this spot again
     if (at) out.push({ kind: 'error', text: at.text, loc: error.diagnostic.loc });
   };
@@ -88,7 +91,7 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
     }
   }
   const open = conds[conds.length - 1];
-  if (open) ctx.bag.items.push(syntaxError(open.loc, 'unterminated #if: no matching #endif in this file', 'add #endif').diagnostic);
+  if (open) ctx.report(syntaxError(open.loc, 'unterminated #if: no matching #endif in this file', 'add #endif').diagnostic);
   return out;
 
   /** Handles one directive line; throws SyntaxFailure for a bad one. */
@@ -166,7 +169,7 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
         if (ctx.stack.includes(found.file)) throw syntaxError(loc, `recursive #include of "${target}" (${[...ctx.stack, found.file].join(' -> ')})`, 'guard the header with #ifndef/#define', 'import');
         if (ctx.stack.length >= MAX_INCLUDE_DEPTH) throw syntaxError(loc, `#include nested more than ${MAX_INCLUDE_DEPTH} deep`, 'flatten the includes', 'import');
         ctx.stack.push(found.file);
-        out.push(...preprocess(tokenize(found.source, found.file, (d) => ctx.bag.items.push(d)), ctx));
+        out.push(...preprocess(tokenize(found.source, found.file, ctx.report), ctx));
         ctx.stack.pop();
         return;
       }

@@ -104,6 +104,14 @@ test('recovery: a file with very many errors stops after a bound, saying so', ()
   assert.match(errors[errors.length - 1], /too many syntax errors/);
 });
 
+test('recovery: bad characters and bad directives are bounded per file too (lexer, preprocessor and parser share the bound)', () => {
+  for (const src of ['@ x '.repeat(5000), '#error x\n'.repeat(5000), `${'#if 1 +\n#endif\n'.repeat(30)}enclave { trusted {\n${'public void f(int a int b);\n'.repeat(40)}}; };`]) {
+    const errors = errorList(parseErrors(src));
+    assert.equal(errors.length, MAX_SYNTAX_ERRORS + 1, src.slice(0, 40));
+    assert.match(errors[errors.length - 1], /too many syntax errors/);
+  }
+});
+
 test('recovery: in collecting mode the first error is the one the stop-at-first mode reports', () => {
   const sources = [
     'enclave { trusted { public void f() }; };',
