@@ -108,6 +108,8 @@ export interface StructDef {
   kind: 'struct' | 'union';
   name: string;
   members: VarDecl[];
+  /** Laid out without padding (`#pragma pack(1)`); only built-in SDK types, EDL has no syntax for it. */
+  packed?: boolean;
   loc: SourceLocation;
   file: string;
 }
