@@ -3,6 +3,7 @@ import { parseCiphertext } from '../../common/ciphertext-blob.js';
 import { decodeBase64 } from '../../common/base64.js';
 import { readEncryptionContext } from '../../common/encryption-context.js';
 import { Exception, KmsError } from '../../common/kms-error.js';
+import { isSymmetricEncryption } from '../../common/key-specs.js';
 import { optionalString, requiredString } from '../../common/params.js';
 import { authorize, keyArn, loadVersion, requireEnabled, requireUsage, resolveKey } from '../key-access.js';
 import type { RequestContext } from '../request-context.js';
@@ -23,7 +24,7 @@ async function decryptionKey(ctx: RequestContext, parts: ServiceParts, blobField
   const named = optionalString(ctx.params, keyField);
   if (named) {
     const key = await usableKey(ctx, parts, named, 'ENCRYPT_DECRYPT', context);
-    if (key.spec !== 'SYMMETRIC_DEFAULT') return { key, version: await loadVersion(parts.store, key) };
+    if (!isSymmetricEncryption(key.spec)) return { key, version: await loadVersion(parts.store, key) };
     const header = parseCiphertext(blob);
     if (header.keyId !== key.key_id) throw new KmsError(Exception.IncorrectKey, 'The key ID in the request does not identify a CMK that can perform this operation.');
     return { key, version: await loadVersion(parts.store, key, header.version) };
@@ -39,7 +40,7 @@ function contextParam(ctx: RequestContext, name = 'EncryptionContext') {
   return context;
 }
 
-const algorithm = (key: { spec: string }, given: unknown) => (typeof given === 'string' ? given : key.spec === 'SYMMETRIC_DEFAULT' ? 'SYMMETRIC_DEFAULT' : undefined);
+const algorithm = (key: { spec: string }, given: unknown) => (typeof given === 'string' ? given : isSymmetricEncryption(key.spec) ? 'SYMMETRIC_DEFAULT' : undefined);
 
 async function currentKeyOp(ctx: RequestContext, parts: ServiceParts, usage: string, withContext = true) {
   const key = await usableKey(ctx, parts, requiredString(ctx.params, 'KeyId'), usage, withContext ? contextParam(ctx) : {});

@@ -3,7 +3,7 @@
  * so ciphertexts made before still decrypt (the blob names its version).
  */
 import { Exception, KmsError } from '../../common/kms-error.js';
-import type { KeySpec } from '../../common/key-specs.js';
+import { isSymmetricEncryption, type KeySpec } from '../../common/key-specs.js';
 import { optionalInteger } from '../../common/params.js';
 import type { KeyRow } from '../../store/kms-store.js';
 import { keyArn } from '../key-access.js';
@@ -15,7 +15,7 @@ import type { HandlerTable, ServiceParts } from './types.js';
 const DAY_MS = 24 * 3600 * 1000;
 
 function requireRotatable(key: KeyRow, region: string): void {
-  if (key.spec !== 'SYMMETRIC_DEFAULT') throw new KmsError(Exception.UnsupportedOperation, `${keyArn(region, key.account, key.key_id)} is not a symmetric encryption key: only those rotate`);
+  if (!isSymmetricEncryption(key.spec)) throw new KmsError(Exception.UnsupportedOperation, `${keyArn(region, key.account, key.key_id)} is not a symmetric encryption key: only those rotate`);
   if (key.state === 'Disabled') throw new KmsError(Exception.Disabled, `${keyArn(region, key.account, key.key_id)} is disabled.`);
   if (key.state !== 'Enabled') throw new KmsError(Exception.InvalidState, `${keyArn(region, key.account, key.key_id)} is pending deletion.`);
 }
