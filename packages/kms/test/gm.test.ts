@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
-  decodeSignature, encodeSignature, messageDigest, privateScalarFromSec1, publicPointFromSpki, signDigest, sm2Group, SM2, verifyDigest,
+  decodeSignature, encodeSignature, messageDigest, privateScalarFromPkcs8, publicPointFromSpki, signDigest, sm2Group, SM2, verifyDigest,
   zValue, type CurveParams,
 } from '../src/enclave/gm/sm2.js';
 import { sm2Decrypt, sm2Encrypt, Sm2DecryptionError } from '../src/enclave/gm/sm2-encryption.js';
@@ -105,7 +105,7 @@ describe('SM2 and SM4 against the openssl CLI', () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'SM2' });
     writeFileSync(path('key.pem'), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     writeFileSync(path('pub.pem'), pair.publicKey.export({ type: 'spki', format: 'pem' }));
-    d = privateScalarFromSec1(pair.privateKey.export({ type: 'sec1', format: 'der' }));
+    d = privateScalarFromPkcs8(pair.privateKey.export({ type: 'pkcs8', format: 'der' }));
     publicKey = publicPointFromSpki(pair.publicKey.export({ type: 'spki', format: 'der' }));
     assert.ok(SM2.Point.BASE.multiply(d).equals(publicKey));
   });

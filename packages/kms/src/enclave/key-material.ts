@@ -3,7 +3,7 @@ import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync
 import { random } from 'secgear/enclave';
 import { Exception, KmsError } from '../common/kms-error.js';
 import type { KeySpec } from '../common/key-specs.js';
-import { privateScalarFromSec1, publicPointFromSpki, SM2_PARAMS, type Sm2Point } from './gm/sm2.js';
+import { privateScalarFromPkcs8, SM2, SM2_PARAMS, type Sm2Point } from './gm/sm2.js';
 import { SM4_MATERIAL_LENGTH } from './gm/sm4-aead.js';
 
 export interface NewMaterial {
@@ -45,7 +45,8 @@ export function generateMaterial(spec: string): NewMaterial {
 export function generateSm2Pair(): NewMaterial {
   for (;;) {
     const pair = generateKeyPairSync('ec', { namedCurve: 'SM2' });
-    if (privateScalarFromSec1(pair.privateKey.export({ type: 'sec1', format: 'der' })) <= SM2_PARAMS.n - 2n) return exportPair(pair.privateKey, pair.publicKey);
+    const exported = exportPair(pair.privateKey, pair.publicKey);
+    if (privateScalarFromPkcs8(exported.material) <= SM2_PARAMS.n - 2n) return exported;
   }
 }
 
@@ -62,7 +63,7 @@ export type UsableKey =
   | { kind: 'sm4'; material: Uint8Array }
   | { kind: 'hmac'; key: KeyObject; bits: number }
   | { kind: 'private'; key: KeyObject; publicKey: KeyObject }
-  | { kind: 'sm2'; d: bigint; point: Sm2Point; spki: Uint8Array };
+  | { kind: 'sm2'; d: bigint; point: Sm2Point };
 
 export function toUsable(spec: KeySpec, material: Buffer): UsableKey {
   if (spec === 'SYMMETRIC_DEFAULT') {
@@ -75,10 +76,11 @@ export function toUsable(spec: KeySpec, material: Buffer): UsableKey {
     return { kind: 'sm4', material: new Uint8Array(material) };
   }
   if (spec.startsWith('HMAC_')) return { kind: 'hmac', key: createSecretKey(material), bits: Number(spec.slice(5)) };
-  const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
   if (spec === 'SM2') {
-    const spki = new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
-    return { kind: 'sm2', d: privateScalarFromSec1(key.export({ type: 'sec1', format: 'der' })), point: publicPointFromSpki(spki), spki };
+    // never through a Node KeyObject: see privateScalarFromPkcs8
+    const d = privateScalarFromPkcs8(material);
+    return { kind: 'sm2', d, point: SM2.Point.BASE.multiply(d) };
   }
+  const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
   return { kind: 'private', key, publicKey: createPublicKey(key) };
 }

@@ -158,20 +158,34 @@ export function decodeSignature(bytes: Uint8Array): Sm2Signature | undefined {
   }
 }
 
+/** AlgorithmIdentifier contents: id-ecPublicKey (1.2.840.10045.2.1), curve SM2 (1.2.156.10197.1.301). */
+const SM2_ALGORITHM_HEX = '06072a8648ce3d020106082a811ccf5501822d';
+
 /** The public point of an SM2 SubjectPublicKeyInfo (ecPublicKey with the SM2 curve OID). */
 export function publicPointFromSpki(spki: Uint8Array, group: Sm2Group = SM2): Sm2Point {
   const [algorithm, key] = readSequence(spki);
   if (!algorithm || !key || algorithm.tag !== 0x30 || key.tag !== 0x03) throw new RangeError('not a SubjectPublicKeyInfo');
   const algorithmHex = Buffer.from(algorithm.value).toString('hex');
-  // id-ecPublicKey (1.2.840.10045.2.1), curve SM2 (1.2.156.10197.1.301)
-  if (algorithmHex !== '06072a8648ce3d020106082a811ccf5501822d') throw new RangeError('not an SM2 public key');
+  if (algorithmHex !== SM2_ALGORITHM_HEX) throw new RangeError('not an SM2 public key');
   if (key.value[0] !== 0) throw new RangeError('bad public key BIT STRING');
   const point = group.Point.fromBytes(key.value.subarray(1));
   point.assertValidity();
   return point;
 }
 
-/** The private scalar of an SEC1 ECPrivateKey DER (what Node exports as type 'sec1'). */
+/**
+ * The private scalar of an SM2 PKCS#8 PrivateKeyInfo. Parsed here because Node cannot export
+ * a parsed SM2 key: OpenSSL 3 decodes it as an EVP_PKEY_SM2, and Node 20's sec1/JWK export
+ * of such a key fails a native assertion and aborts the process.
+ */
+export function privateScalarFromPkcs8(pkcs8: Uint8Array): bigint {
+  const [version, algorithm, privateKey] = readSequence(pkcs8);
+  if (!version || !algorithm || !privateKey || readUnsigned(version) !== 0n || privateKey.tag !== 0x04) throw new RangeError('not a PrivateKeyInfo');
+  if (algorithm.tag !== 0x30 || Buffer.from(algorithm.value).toString('hex') !== SM2_ALGORITHM_HEX) throw new RangeError('not an SM2 private key');
+  return privateScalarFromSec1(privateKey.value);
+}
+
+/** The private scalar of an SEC1 ECPrivateKey DER. */
 export function privateScalarFromSec1(sec1: Uint8Array): bigint {
   const [version, secret] = readSequence(sec1);
   if (!version || !secret || readUnsigned(version) !== 1n || secret.tag !== 0x04) throw new RangeError('not an ECPrivateKey');
