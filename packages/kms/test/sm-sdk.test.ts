@@ -12,6 +12,7 @@ import {
   IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, KMSInvalidSignatureException, ReEncryptCommand,
   RotateKeyOnDemandCommand, SignCommand, VerifyCommand, type KMSClient, type KeySpec,
 } from '@aws-sdk/client-kms';
+import fc from 'fast-check';
 import { removeDir, startTestNode, tempDir, type TestNode } from './helpers/ekms.js';
 
 const platformDir = tempDir('platform');
@@ -203,5 +204,43 @@ describe('SM4 keys through the SDK', () => {
     const meta = (await kms.send(new CreateKeyCommand({ KeySpec: SM4 }))).KeyMetadata!;
     await assert.rejects(kms.send(new SignCommand({ KeyId: meta.KeyId, Message: text('x'), SigningAlgorithm: 'SM2DSA' })), InvalidKeyUsageException);
     await assert.rejects(kms.send(new GetPublicKeyCommand({ KeyId: meta.KeyId })), { name: 'UnsupportedOperationException' });
+  });
+});
+
+describe('SM inputs (property-based, through the SDK)', () => {
+  const clientErrors = /^(InvalidCiphertextException|ValidationException|InvalidKeyUsageException|KMSInvalidSignatureException|IncorrectKeyException|NotFoundException)$/;
+
+  it('random and mutated ciphertexts for SM4 and SM2 keys are client errors, never internal ones', async () => {
+    const sm4 = (await kms.send(new CreateKeyCommand({ KeySpec: SM4 }))).KeyMetadata!.KeyId!;
+    const sm2 = (await kms.send(new CreateKeyCommand({ KeySpec: 'SM2', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!.KeyId!;
+    const sm4Blob = (await kms.send(new EncryptCommand({ KeyId: sm4, Plaintext: text('p') }))).CiphertextBlob!;
+    const sm2Blob = (await kms.send(new EncryptCommand({ KeyId: sm2, Plaintext: text('p'), EncryptionAlgorithm: 'SM2PKE' }))).CiphertextBlob!;
+    const blob = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 200 }),
+      fc.tuple(fc.constantFrom(sm4Blob, sm2Blob), fc.nat(200), fc.integer({ min: 1, max: 255 })).map(([b, at, flip]) => {
+        const out = Uint8Array.from(b);
+        out[at % out.length] ^= flip;
+        return out;
+      }),
+    );
+    await fc.assert(fc.asyncProperty(blob, fc.boolean(), async (CiphertextBlob, toSm2) => {
+      const command = toSm2 ? new DecryptCommand({ KeyId: sm2, CiphertextBlob, EncryptionAlgorithm: 'SM2PKE' }) : new DecryptCommand({ CiphertextBlob });
+      await kms.send(command).then(
+        () => assert.fail('an altered or random ciphertext decrypted'),
+        (error: Error) => assert.match(error.name, clientErrors, error.message),
+      );
+    }), { numRuns: 60, seed: 21 });
+  });
+
+  it('random SM2 Sign/Verify inputs are answered or refused as client errors', async () => {
+    const KeyId = (await kms.send(new CreateKeyCommand({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.KeyId!;
+    await fc.assert(fc.asyncProperty(
+      fc.uint8Array({ minLength: 1, maxLength: 80 }), fc.constantFrom('RAW', 'DIGEST'), fc.constantFrom('SM2DSA', 'ECDSA_SHA_256', 'RSASSA_PSS_SHA_256'), fc.uint8Array({ minLength: 1, maxLength: 80 }),
+      async (Message, MessageType, SigningAlgorithm, Signature) => {
+        for (const command of [new SignCommand({ KeyId, Message, MessageType, SigningAlgorithm }), new VerifyCommand({ KeyId, Message, MessageType, SigningAlgorithm, Signature })]) {
+          await kms.send(command as SignCommand).catch((error: Error) => assert.match(error.name, clientErrors, error.message));
+        }
+      },
+    ), { numRuns: 40, seed: 22 });
   });
 });
