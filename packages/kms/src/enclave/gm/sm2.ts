@@ -139,7 +139,8 @@ export function verifyDigest(group: Sm2Group, publicKey: Sm2Point, digest: Uint8
   if (r < 1n || r >= n || s < 1n || s >= n) return false;
   const t = mod(r + s, n);
   if (t === 0n) return false;
-  const point = group.Point.BASE.multiplyUnsafe(s).add(publicKey.multiplyUnsafe(t));
+  // s·G + t·P in one joint (Strauss–Shamir) pass: public scalars, variable time is fine
+  const point = group.Point.BASE.mulAddUnsafe(s, publicKey, t);
   if (point.is0()) return false;
   return mod(bytesToBigint(digest) + point.toAffine().x, n) === r;
 }
