@@ -94,4 +94,22 @@ describe('Sign/Verify with MessageType DIGEST', () => {
     await assert.rejects(kms.send(new SignCommand({ KeyId: ec, Message: new Uint8Array(32), MessageType: 'DIGEST', SigningAlgorithm: 'RSASSA_PSS_SHA_256' })), InvalidKeyUsageException);
     await assert.rejects(kms.send(new SignCommand({ KeyId: ec, Message: new Uint8Array(32), MessageType: 'DIGEST', SigningAlgorithm: 'SM2DSA' })), InvalidKeyUsageException);
   });
+
+  it('a key policy can deny DIGEST signing with the kms:MessageType condition key', async () => {
+    const account = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.AWSAccountId!;
+    const Policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Deny', Principal: '*', Action: 'kms:Sign', Resource: '*', Condition: { StringEquals: { 'kms:MessageType': 'DIGEST' } } },
+        { Effect: 'Deny', Principal: '*', Action: 'kms:Verify', Resource: '*', Condition: { StringNotEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } } },
+      ],
+    });
+    const KeyId = (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Policy }))).KeyMetadata!.KeyId!;
+    const message = new TextEncoder().encode('policy');
+    const raw = await kms.send(new SignCommand({ KeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }));
+    await assert.rejects(kms.send(new SignCommand({ KeyId, Message: createHash('sha256').update(message).digest(), MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' })), { name: 'AccessDeniedException' });
+    assert.equal((await kms.send(new VerifyCommand({ KeyId, Message: createHash('sha256').update(message).digest(), MessageType: 'DIGEST', Signature: raw.Signature, SigningAlgorithm: 'ECDSA_SHA_256' }))).SignatureValid, true);
+    await assert.rejects(kms.send(new VerifyCommand({ KeyId, Message: message, Signature: raw.Signature, SigningAlgorithm: 'ECDSA_SHA_384' })), { name: 'AccessDeniedException' });
+  });
 });

@@ -9,11 +9,19 @@ import { authorize, keyArn, loadVersion, requireEnabled, requireUsage, resolveKe
 import type { RequestContext } from '../request-context.js';
 import type { HandlerTable, ServiceParts } from './types.js';
 
+/** AWS's condition keys on a request's algorithm choices, so a key policy can, e.g., deny DIGEST signing. */
+function algorithmConditions(ctx: RequestContext): Record<string, string> {
+  const given = (name: string, otherwise: string) => (typeof ctx.params[name] === 'string' ? (ctx.params[name] as string) : otherwise);
+  if (ctx.operation === 'Sign' || ctx.operation === 'Verify') return { 'kms:MessageType': given('MessageType', 'RAW'), 'kms:SigningAlgorithm': given('SigningAlgorithm', '') };
+  if (ctx.operation === 'Encrypt' || ctx.operation === 'Decrypt') return { 'kms:EncryptionAlgorithm': given('EncryptionAlgorithm', 'SYMMETRIC_DEFAULT') };
+  return {};
+}
+
 async function usableKey(ctx: RequestContext, parts: ServiceParts, name: string, usage: string, context: Record<string, string>) {
   const key = await resolveKey(parts, ctx.account, name);
   requireEnabled(key, parts.region);
   requireUsage(key, usage, ctx.operation);
-  await authorize(ctx, parts.store, key, context);
+  await authorize(ctx, parts.store, key, context, algorithmConditions(ctx));
   ctx.audit.keyId = key.key_id;
   return key;
 }
