@@ -13,6 +13,8 @@ import {
 } from '../src/enclave/gm/sm2.js';
 import { sm2Decrypt, sm2Encrypt, Sm2DecryptionError } from '../src/enclave/gm/sm2-encryption.js';
 import { sm4Open, sm4Seal, Sm4AuthenticationError } from '../src/enclave/gm/sm4-aead.js';
+import { BlobFormat, encodeHeader, parseCiphertext } from '../src/common/ciphertext-blob.js';
+import { KmsError } from '../src/common/kms-error.js';
 import { removeDir, tempDir } from './helpers/ekms.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -199,5 +201,22 @@ describe('SM parsers and failures (property-based)', () => {
 
   it('Z uses the ID length in bits (ENTL), so IDs differing in length differ in Z', () => {
     assert.notDeepEqual(zValue(SM2, publicKey, text('1234567812345678')), zValue(SM2, publicKey, text('123456781234567')));
+  });
+
+  it('ciphertext blobs: both formats round-trip their header; random bytes are InvalidCiphertext or a well-formed parse', () => {
+    fc.assert(fc.property(fc.constantFrom(BlobFormat.Aes256Gcm, BlobFormat.Sm4CtrHmacSm3), fc.stringMatching(/^[\x21-\x7e]{1,64}$/), fc.integer({ min: 1, max: 2 ** 32 - 1 }), fc.uint8Array({ minLength: 48, maxLength: 80 }), (format, keyId, version, rest) => {
+      const parsed = parseCiphertext(Buffer.concat([encodeHeader(keyId, version, format), rest]));
+      assert.deepEqual([parsed.format, parsed.keyId, parsed.version], [format, keyId, version]);
+      assert.equal(parsed.iv.length, format === BlobFormat.Aes256Gcm ? 12 : 16);
+      assert.equal(parsed.tag.length, format === BlobFormat.Aes256Gcm ? 16 : 32);
+    }), { numRuns: 300 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
+      try {
+        const parsed = parseCiphertext(bytes);
+        assert.ok(parsed.format === 1 || parsed.format === 2);
+      } catch (error) {
+        assert.ok(error instanceof KmsError && error.type === 'InvalidCiphertextException', String(error));
+      }
+    }), { numRuns: 1000 });
   });
 });
