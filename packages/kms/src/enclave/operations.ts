@@ -79,13 +79,13 @@ function decryptSymmetric(record: WrappedKeyVersion, blob: Uint8Array, context: 
   }
 }
 
+const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', ...RSA_ENCRYPTION_ALGORITHMS, 'SM2PKE'];
+
 function rsaOaep(params: Params): { padding: number; oaepHash: string } {
   const algorithm = oneOf(params, 'EncryptionAlgorithm', ENCRYPTION_ALGORITHMS);
   if (!algorithm || algorithm === 'SYMMETRIC_DEFAULT' || algorithm === 'SM2PKE') throw new KmsError(Exception.InvalidKeyUsage, 'an RSA key needs EncryptionAlgorithm RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256');
   return { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256' };
 }
-
-const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', ...RSA_ENCRYPTION_ALGORITHMS, 'SM2PKE'];
 
 function requireSm2Pke(params: Params): void {
   const algorithm = oneOf(params, 'EncryptionAlgorithm', ENCRYPTION_ALGORITHMS);
