@@ -148,7 +148,8 @@ export function signMessage(key: UsableKey, request: SigningRequest): Uint8Array
   if (!rsa) {
     const d = Buffer.from(key.key.export({ format: 'jwk' }).d!, 'base64url');
     try {
-      return ecdsaCurve(request.spec).sign(request.message, d, { prehash: false, format: 'der', lowS: false });
+      // hedged RFC 6979 nonce (fresh entropy mixed in), like OpenSSL's randomized RAW signatures
+      return ecdsaCurve(request.spec).sign(request.message, d, { prehash: false, format: 'der', lowS: false, extraEntropy: true });
     } finally {
       d.fill(0);
     }
