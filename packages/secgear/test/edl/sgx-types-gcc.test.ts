@@ -1,6 +1,7 @@
 /**
- * The built-in SGX types against the real headers, compiled: sizeof of every type and the
- * offset of every struct member as gcc lays them out, compared with the generator's layout.
+ * The built-in SGX types against the real headers, compiled: sizeof of every type, the
+ * offset of every struct member and the value of every enumerator as gcc has them, compared
+ * with the generator's.
  * Runs when SECGEAR_SGX_HEADERS names a directory holding the SDK's common/inc headers and
  * DCAP's (sgx_ql_lib_common.h, sgx_quote_3.h, sgx_ql_quote.h, sgx_pce.h, sgx_qve_header.h,
  * sgx_dcap_ql_wrapper.h, pce_cert.h, user_types.h, ecdsa_quote.h) and gcc is installed;
@@ -25,7 +26,7 @@ const INCLUDES = [
   'sgx_qve_header.h', 'sgx_dcap_ql_wrapper.h', 'pce_cert.h', 'user_types.h', 'ecdsa_quote.h',
 ];
 
-test('sgx types vs gcc: sizeof every type and offsetof every member agree with the compiled headers', { skip }, () => {
+test('sgx types vs gcc: sizeof of every type, offsetof of every member and every enumerator agree with the compiled headers', { skip }, () => {
   const builtins = sgxBuiltinTypes();
   const names = Object.keys(builtins.typedefs);
   const structs = [...builtins.defs.values()].filter((d) => d.kind === 'struct');
@@ -57,6 +58,17 @@ test('sgx types vs gcc: sizeof every type and offsetof every member agree with t
     }
   }
 
+  // enumerator values (model.types holds the enums the EDL reached: all of them, by sizeof)
+  const enums = model.types.filter((t) => t.kind === 'enum');
+  assert.equal(enums.length, [...builtins.defs.values()].filter((d) => d.kind === 'enum').length);
+  const enumerators: string[] = [];
+  for (const e of enums) {
+    for (const item of e.items) {
+      ours.push(`enum ${e.name}.${item.name} ${item.value}`);
+      enumerators.push(`${e.name}.${item.name}`);
+    }
+  }
+
   // gcc's view of the same
   const dir = mkdtempSync(join(tmpdir(), 'secgear-sgx-gcc-'));
   // internal headers the architectural enclaves' headers include; nothing they declare is used
@@ -69,6 +81,7 @@ test('sgx types vs gcc: sizeof every type and offsetof every member agree with t
     'int main(void) {',
     ...names.map((n) => `  printf("sizeof %s %zu\\n", "${n}", sizeof(${n}));`),
     ...members.map(([s, m]) => `  printf("offsetof %s %zu\\n", "${s}.${m}", offsetof(${s}, ${m}));`),
+    ...enumerators.map((n) => `  printf("enum %s %lld\\n", "${n}", (long long)${n.split('.')[1]});`),
     '  return 0;',
     '}',
   ].join('\n');
