@@ -155,7 +155,7 @@ export class Loader {
         if (imp.names !== '*' && !result.files.some((f) => f.broken)) {
           for (const name of missing) {
             const loc = imp.names.find((n) => n.name === name)?.loc ?? imp.loc;
-            const sdkFile = next.std ? SGX_RUNTIME_FUNCTIONS[name] : undefined;
+            const sdkFile = next.std && Object.hasOwn(SGX_RUNTIME_FUNCTIONS, name) ? SGX_RUNTIME_FUNCTIONS[name] : undefined;
             if (sdkFile) {
               // named in the SDK's own system EDL, for its C runtime: nothing here calls it
               this.bag.warn('import', loc, `'${name}' serves the SGX SDK's C runtime (${sdkFile}); secGear for TypeScript has no use for it, so the import is ignored`, 'remove it from the import list');
