@@ -132,6 +132,13 @@ describe('SM2 keys through the SDK', () => {
     await assert.rejects(kms.send(new EncryptCommand({ KeyId: meta.KeyId, Plaintext: randomBytes(1025), EncryptionAlgorithm: 'SM2PKE' })), { name: 'ValidationException' });
     await assert.rejects(kms.send(new EncryptCommand({ KeyId: meta.KeyId, Plaintext: text('x'), EncryptionAlgorithm: 'SM2PKE', EncryptionContext: { a: 'b' } })), { name: 'ValidationException' });
     await assert.rejects(kms.send(new SignCommand({ KeyId: meta.KeyId, Message: text('x'), SigningAlgorithm: 'SM2DSA' })), InvalidKeyUsageException);
+    // ReEncrypt from an SM2 key to an SM4 key and back
+    const sm4 = (await kms.send(new CreateKeyCommand({ KeySpec: SM4 }))).KeyMetadata!.KeyId!;
+    const toSm4 = await kms.send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, SourceKeyId: meta.KeyId, SourceEncryptionAlgorithm: 'SM2PKE', DestinationKeyId: sm4 }));
+    assert.equal(toSm4.CiphertextBlob![0], 2);
+    const toSm2 = await kms.send(new ReEncryptCommand({ CiphertextBlob: toSm4.CiphertextBlob, DestinationKeyId: meta.KeyId, DestinationEncryptionAlgorithm: 'SM2PKE' }));
+    assert.equal(toSm2.DestinationEncryptionAlgorithm, 'SM2PKE');
+    assert.equal(new TextDecoder().decode((await kms.send(new DecryptCommand({ KeyId: meta.KeyId, CiphertextBlob: toSm2.CiphertextBlob, EncryptionAlgorithm: 'SM2PKE' }))).Plaintext), 'to SM2');
     // no KeyId: an SM2Cipher is not an EKMS blob naming its key
     await assert.rejects(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: 'SM2PKE' })), InvalidCiphertextException);
   });

@@ -192,6 +192,14 @@ export class DeclChecker {
         unitSize = this.types.sizeOf(elem);
         this.warnLongDouble(elem, loc);
       }
+      const def = elem.kind === 'struct' ? this.types.lookup(elem.name) : undefined;
+      if (def && def.kind === 'struct' && def.flexibleTail && a.size && !a.count && !a.sizefunc) {
+        // `[in, size=n] sgx_ra_msg2_t *p` copies n bytes in C: the head and its variable tail,
+        // which no fixed TypeScript object holds; carried as those bytes
+        this.warn(loc, `${where}: '${def.name}' ends in the variable-length '${def.flexibleTail}[]'; with size= the buffer crosses as size bytes, head and tail (a Uint8Array)`, `without size= it crosses as the ${unitSize}-byte head, field by field`);
+        elem = { kind: 'int', bits: 8, signed: false, c: def.name };
+        unitSize = 1;
+      }
     }
     return this.finishShape(elem, unitSize, a, scope, loc, where, arrayPointee);
   }

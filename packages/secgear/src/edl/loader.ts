@@ -10,7 +10,7 @@ import type { Diagnostic, DiagnosticBag, SourceLocation } from './diagnostics.js
 import { tokenize } from './lexer.js';
 import { MAX_SYNTAX_ERRORS, parseTokens } from './parser.js';
 import { defineMacros, preprocess, type Macro } from './preprocessor.js';
-import { SGX_SYSTEM_EDL, STD_HEADERS, STD_LIBRARY, STD_PREFIX } from './stdlib.js';
+import { SGX_RUNTIME_FUNCTIONS, SGX_SYSTEM_EDL, STD_HEADERS, STD_LIBRARY, STD_PREFIX } from './stdlib.js';
 
 /** Where EDL text comes from; tests and tools may supply their own. */
 export interface EdlFileSystem {
@@ -155,6 +155,12 @@ export class Loader {
         if (imp.names !== '*' && !result.files.some((f) => f.broken)) {
           for (const name of missing) {
             const loc = imp.names.find((n) => n.name === name)?.loc ?? imp.loc;
+            const sdkFile = next.std && Object.hasOwn(SGX_RUNTIME_FUNCTIONS, name) ? SGX_RUNTIME_FUNCTIONS[name] : undefined;
+            if (sdkFile) {
+              // named in the SDK's own system EDL, for its C runtime: nothing here calls it
+              this.bag.warn('import', loc, `'${name}' serves the SGX SDK's C runtime (${sdkFile}); secGear for TypeScript has no use for it, so the import is ignored`, 'remove it from the import list');
+              continue;
+            }
             this.bag.error('import', loc, `import failed: function '${name}' is not declared in "${imp.path}" or the files it imports`, `check the spelling, or import it from the file that declares it`);
           }
         }

@@ -152,6 +152,23 @@ enclave {
 `,
 };
 
+/**
+ * What the SDK's versions of those files declare for its C runtime and the built-in ones
+ * leave out: function → file. EDL files may import them by name (`from "sgx_tstdc.edl"
+ * import sgx_oc_cpuidex;`); such an import is ignored with a warning, not an error.
+ */
+export const SGX_RUNTIME_FUNCTIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({
+    'sgx_tstdc.edl': ['sgx_oc_cpuidex', 'sgx_thread_wait_untrusted_event_ocall', 'sgx_thread_set_untrusted_event_ocall', 'sgx_thread_setwait_untrusted_events_ocall', 'sgx_thread_set_multiple_untrusted_events_ocall'],
+    'sgx_pthread.edl': ['pthread_wait_timeout_ocall', 'pthread_create_ocall', 'pthread_wakeup_ocall'],
+    'sgx_tswitchless.edl': ['sl_init_switchless', 'sl_run_switchless_tworker'],
+    'sgx_tprotected_fs.edl': [
+      'u_sgxprotectedfs_check_if_file_exists', 'u_sgxprotectedfs_exclusive_file_map', 'u_sgxprotectedfs_file_remap', 'u_sgxprotectedfs_file_unmap',
+      'u_sgxprotectedfs_remove', 'u_sgxprotectedfs_fwrite_recovery_file', 'u_sgxprotectedfs_do_file_recovery',
+    ],
+  }).flatMap(([file, names]) => names.map((name) => [name, file])),
+);
+
 /** Headers an EDL file may `#include`; `include "secgear_urts.h"` (no #) is only recorded. */
 export const STD_HEADERS: Readonly<Record<string, string>> = {
   'secgear_urts.h': '/* secGear for TypeScript: nothing to declare. */\n',

@@ -42,6 +42,20 @@ const SAMPLES: Sample[] = [
     ecalls: ['sgx_ra_get_ga', 'sgx_ra_proc_msg2_trusted', 'sgx_ra_get_msg3_trusted', 'enclave_init_ra', 'enclave_ra_close', 'verify_att_result_mac', 'put_secret_data'],
     ocalls: [],
   },
+  {
+    path: 'linux-sgx/SampleEnclave/Enclave.edl',
+    ecalls: [
+      'ecall_type_char', 'ecall_type_int', 'ecall_type_float', 'ecall_type_double', 'ecall_type_size_t', 'ecall_type_wchar_t', 'ecall_type_struct', 'ecall_type_enum_union',
+      'ecall_pointer_user_check', 'ecall_pointer_in', 'ecall_pointer_out', 'ecall_pointer_in_out', 'ecall_pointer_string', 'ecall_pointer_string_const', 'ecall_pointer_size',
+      'ecall_pointer_count', 'ecall_pointer_isptr_readonly', 'ocall_pointer_attr', 'ecall_array_user_check', 'ecall_array_in', 'ecall_array_out', 'ecall_array_in_out',
+      'ecall_array_isary', 'ecall_function_public', 'ecall_function_private', 'ecall_malloc_free', 'ecall_sgx_cpuid', 'ecall_exception', 'ecall_map',
+      'ecall_increase_counter', 'ecall_producer', 'ecall_consumer',
+    ],
+    ocalls: ['ocall_pointer_user_check', 'ocall_pointer_in', 'ocall_pointer_out', 'ocall_pointer_in_out', 'ocall_function_allow', 'ocall_print_string'],
+  },
+  { path: 'linux-sgx/SealUnseal/Enclave_Seal/Enclave_Seal.edl', ecalls: ['get_sealed_data_size', 'seal_data'], ocalls: STD_OCALLS },
+  { path: 'linux-sgx/SealUnseal/Enclave_Unseal/Enclave_Unseal.edl', ecalls: ['unseal_data'], ocalls: STD_OCALLS },
+  { path: 'linux-sgx/Switchless/Enclave.edl', ecalls: ['ecall_repeat_ocalls', 'ecall_empty', 'ecall_empty_switchless'], ocalls: [...STD_OCALLS, 'ocall_empty', 'ocall_empty_switchless'] },
   { path: 'linux-sgx/ae/qe/quoting_enclave.edl', ecalls: ['verify_blob', 'get_quote'], ocalls: STD_OCALLS },
   { path: 'linux-sgx/ae/pce/pce.edl', ecalls: ['get_pc_info', 'certify_enclave', 'get_pc_info_without_ppid'], ocalls: STD_OCALLS },
   { path: 'dcap/qe3/qe3.edl', ecalls: ['get_pce_encrypt_key', 'gen_att_key', 'verify_blob', 'store_cert_data', 'gen_quote'], ocalls: [] },
@@ -57,7 +71,7 @@ const SAMPLES: Sample[] = [
 ];
 
 /** What the generator may warn about in these files: things TypeScript cannot carry as C does. */
-const EXPECTED_WARNINGS = [/user_check pointer/, /comes from a C header this generator cannot read/];
+const EXPECTED_WARNINGS = [/user_check pointer/, /comes from a C header this generator cannot read/, /serves the SGX SDK's C runtime/];
 
 test('intel samples: each loads, checks and generates both sides without foreign-type flags; all type-check', () => {
   const files: Record<string, string> = {};
@@ -108,6 +122,21 @@ test('intel samples: a real SDK include directory on the search path is used ins
     Array(3).fill(join(SDK_INCLUDE, 'sgx_tkey_exchange.edl')),
   );
   assert.equal(typeCheck(Object.fromEntries(generate(sdk, { modules: TYPECHECK_MODULES }).files.map((f) => [`sdk/${f.name}`, f.contents]))).length, 0);
+});
+
+test('intel samples: importing the SDK C runtime\'s own ocalls by name (SampleEnclave\'s Libc.edl, Thread.edl) is a warning, not an error', () => {
+  for (const [file, names] of [
+    ['Libc.edl', ['sgx_oc_cpuidex']],
+    ['Thread.edl', ['sgx_thread_wait_untrusted_event_ocall', 'sgx_thread_set_untrusted_event_ocall', 'sgx_thread_setwait_untrusted_events_ocall', 'sgx_thread_set_multiple_untrusted_events_ocall']],
+  ] as const) {
+    const parsed = loadEdl(join(FIXTURES, 'linux-sgx/SampleEnclave/TrustedLibrary', file));
+    const ignored = parsed.warnings.filter((w) => /serves the SGX SDK's C runtime \(sgx_tstdc\.edl\)/.test(w.message)).map((w) => w.message.split("'")[1]);
+    assert.deepEqual(ignored, names);
+    assert.equal(parsed.model.ocalls.length, 0);
+  }
+  // a name the SDK's file does not declare either is still an error
+  const files = { '/edl/x.edl': 'enclave { from "sgx_tstdc.edl" import sgx_no_such_ocall; trusted { public void f(void); }; };' };
+  assert.throws(() => loadEdl('/edl/x.edl', { fs: { readFile: (p) => files[p as keyof typeof files] ?? null } }), /import failed: function 'sgx_no_such_ocall'/);
 });
 
 /** A zero value of a model type (what a C caller's memset gives), for building test inputs. */

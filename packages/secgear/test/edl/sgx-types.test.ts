@@ -242,3 +242,32 @@ test('sgx types: sgx_ql_qve_collateral_t deep-copies its seven PEM/CRL buffers b
   const { rejectsWith } = await import('./support.js');
   await rejectsWith(loaded.u.verify(enclave, { ...collateral, tcb_info_size: 3 }), 'CC_ERROR_BAD_PARAMETERS', /tcb_info/);
 });
+
+test('sgx types: a message with a variable tail is its head without size=, and head plus tail as bytes with size=', async () => {
+  const { boundary, loadGenerated } = await import('./support.js');
+  const src = 'enclave { trusted { public void head([in] const sgx_ra_msg2_t *m, [out] sgx_dh_msg3_t *d); public void whole([in, size=len] const sgx_ra_msg2_t *m, uint32_t len, [out, size=cap] sgx_dh_msg3_t *d, uint32_t cap); }; };';
+  const parsed = parse(src);
+  const [head, whole] = parsed.model.ecalls;
+  assert.ok(head.params[0].kind === 'buffer' && head.params[0].elem.kind === 'struct' && head.params[0].single);
+  assert.ok(whole.params[0].kind === 'buffer' && whole.params[0].elem.kind === 'int' && whole.params[0].elemSize === 1);
+  assert.equal(parsed.warnings.filter((w) => /ends in the variable-length/.test(w.message)).length, 2);
+
+  const loaded = await loadGenerated(src);
+  const seen: number[] = [];
+  const enclave = boundary(
+    loaded,
+    loaded.t.createEcallTable({
+      head: () => undefined,
+      whole(m: Uint8Array, len: number, d: Uint8Array) {
+        seen.push(m.length, len, m[168], d.length);
+        d.fill(7);
+      },
+    }),
+  );
+  // msg2: the 168-byte head, then sig_rl_size bytes of SigRL
+  const msg2 = new Uint8Array(168 + 40);
+  msg2[168] = 0x5a;
+  const r = await loaded.u.whole(enclave, msg2, 452 + 16);
+  assert.deepEqual(seen, [208, 208, 0x5a, 468]);
+  assert.equal(r.d.length, 468);
+});

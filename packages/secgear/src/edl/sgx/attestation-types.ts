@@ -6,10 +6,10 @@
  * against the headers in test/edl/sgx-types.test.ts.
  *
  * Messages with a variable tail (`sgx_ra_msg2_t.sig_rl[]`, `sgx_ra_msg3_t.quote[]`,
- * `sgx_dh_msg3_body_t.additional_prop[]`, `sgx_quote_t.signature[]`, ...) are their fixed
- * head: sizeof(T) in C, and all that edger8r copies for `[in] T *p` / `[out] T *p`. The SDK's
- * own EDLs pass the tail separately or as `user_check`; to carry head and tail together,
- * declare the parameter as bytes: `[in, size=len] uint8_t *msg`.
+ * `sgx_dh_msg3_body_t.additional_prop[]`, `sgx_quote_t.signature[]`, ...; `flexible` below)
+ * are their fixed head as structs: sizeof(T) in C, and all that edger8r copies for
+ * `[in] T *p` / `[out] T *p`. With `size=` (and no `count=`) edger8r copies that many bytes,
+ * head and tail; such a pointer crosses as those bytes (see check-decls.ts).
  *
  * Anonymous unions of a 32-bit `version` with 16-bit major/minor halves are carried as the
  * `version` member (same size and alignment; major = version & 0xffff on little-endian).
@@ -53,6 +53,7 @@ export const ATTESTATION_TYPES: readonly HeaderBlock[] = [
       struct sgx_att_key_id_ext_t { sgx_ql_att_key_id_t base; uint8_t spid[16]; uint16_t att_key_type; uint8_t reserved[80]; };
       struct sgx_qe_report_info_t { sgx_quote_nonce_t nonce; sgx_target_info_t app_enclave_target_info; sgx_report_t qe_report; };`,
     typedefs: { sgx_epid_group_id_t: 'uint8_t[4]' },
+    flexible: { sgx_quote_t: 'signature' },
   },
   {
     header: 'sgx_dh.h',
@@ -76,6 +77,7 @@ export const ATTESTATION_TYPES: readonly HeaderBlock[] = [
       };
       enum sgx_dh_session_role_t { SGX_DH_SESSION_INITIATOR, SGX_DH_SESSION_RESPONDER };
       struct sgx_dh_session_t { uint8_t sgx_dh_session[200]; };`,
+    flexible: { sgx_dh_msg3_body_t: 'additional_prop', sgx_dh_msg3_t: 'msg3_body.additional_prop' },
   },
   {
     header: 'sgx_key_exchange.h',
@@ -94,6 +96,7 @@ export const ATTESTATION_TYPES: readonly HeaderBlock[] = [
       };
       struct sgx_ra_msg3_t { sgx_mac_t mac; sgx_ec256_public_t g_a; sgx_ps_sec_prop_desc_t ps_sec_prop; };`,
     typedefs: { sgx_ra_context_t: 'uint32_t', sgx_ra_key_128_t: 'uint8_t[16]' },
+    flexible: { sgx_ra_msg2_t: 'sig_rl', sgx_ra_msg3_t: 'quote' },
   },
   {
     header: 'sgx_ql_lib_common.h',
@@ -175,6 +178,7 @@ export const ATTESTATION_TYPES: readonly HeaderBlock[] = [
         uint8_t user_data[20];
       };
       struct sgx_quote3_t { sgx_quote_header_t header; sgx_report_body_t report_body; uint32_t signature_data_len; };`,
+    flexible: { sgx_ql_auth_data_t: 'auth_data', sgx_ql_certification_data_t: 'certification_data', sgx_ql_ecdsa_sig_data_t: 'auth_certification_data', sgx_quote3_t: 'signature_data' },
   },
   {
     header: 'sgx_ql_quote.h',
@@ -183,6 +187,7 @@ export const ATTESTATION_TYPES: readonly HeaderBlock[] = [
       struct sgx_ql_att_key_id_param_t { uint32_t algorithm_param_size; };
       struct sgx_ql_att_key_id_list_t { sgx_ql_att_key_id_list_header_t header; };
       struct sgx_ql_qe_report_info_t { sgx_quote_nonce_t nonce; sgx_target_info_t app_enclave_target_info; sgx_report_t qe_report; };`,
+    flexible: { sgx_ql_att_key_id_param_t: 'algorithm_param', sgx_ql_att_key_id_list_t: 'ext_id_list' },
   },
   {
     header: 'sgx_qve_header.h',

@@ -12,4 +12,9 @@ export interface HeaderBlock {
   edl: string;
   /** typedef name → EDL type (`uint16_t`, `uint8_t[16]`, `struct name`, `handle`). */
   typedefs?: Record<string, string>;
+  /**
+   * Structs that end in a flexible array member (`uint8_t sig_rl[]`), left out of the EDL
+   * definition: struct name → the member's name.
+   */
+  flexible?: Record<string, string>;
 }

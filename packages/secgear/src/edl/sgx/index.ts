@@ -43,8 +43,13 @@ export function build(blocks: readonly HeaderBlock[]): BuiltinTypes {
     for (const def of ast.types) {
       claim(def.name, block.header);
       if (def.kind !== 'enum' && block.packed) def.packed = true;
+      const tail = block.flexible?.[def.name];
+      if (def.kind !== 'enum' && tail) def.flexibleTail = tail;
       defs.set(def.name, def);
       typedefs[def.name] = `${def.kind} ${def.name}`;
+    }
+    for (const name of Object.keys(block.flexible ?? {})) {
+      if (!ast.types.some((d) => d.name === name)) throw new Error(`built-in SGX type '${name}' is marked flexible but not defined in ${block.header}`);
     }
     for (const [name, type] of Object.entries(block.typedefs ?? {})) {
       claim(name, block.header);

@@ -158,6 +158,7 @@ export const SDK_CORE_TYPES: readonly HeaderBlock[] = [
     edl: `
       struct sgx_aes_gcm_data_t { uint32_t payload_size; uint8_t reserved[12]; uint8_t payload_tag[16]; };
       struct sgx_sealed_data_t { sgx_key_request_t key_request; uint32_t plain_text_offset; uint8_t reserved[12]; sgx_aes_gcm_data_t aes_data; };`,
+    flexible: { sgx_aes_gcm_data_t: 'payload', sgx_sealed_data_t: 'aes_data.payload' },
   },
   {
     header: 'sgx_urts.h',
