@@ -88,25 +88,22 @@ export class SqliteDriver implements SqlDriver {
     return { rows: response.rows.map((r) => toRow<T>(r)), changes: response.changes };
   }
 
-  /** Outside a transaction: waits for the open one, then sends at once (before any later BEGIN). */
-  async #outsideTransaction(): Promise<void> {
-    while (this.#inTransaction) await this.#busy;
-  }
-
+  // Outside a transaction, a statement waits for the open one and is sent in the same turn as
+  // the check (an `await` between them would let a waiting transaction BEGIN first and take it in).
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    await this.#outsideTransaction();
+    while (this.#inTransaction) await this.#busy;
     const statement = this.#prepare(sql);
     if (statement.reader) return statement.all(named(params)).map((r) => toRow<T>(r));
     return (await this.#writerQuery<T>(sql, params)).rows;
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
-    await this.#outsideTransaction();
+    while (this.#inTransaction) await this.#busy;
     return (await this.#writerQuery(sql, params)).changes;
   }
 
   async transaction<T>(work: (tx: SqlDriver) => Promise<T>): Promise<T> {
-    await this.#outsideTransaction();
+    while (this.#inTransaction) await this.#busy;
     let release!: () => void;
     this.#busy = new Promise((resolve) => (release = resolve));
     this.#inTransaction = true;
