@@ -8,7 +8,7 @@
  *   K_shared = KDF(nil, K_main, "SharedKey")
  *   confirmP = MAC(K_confirmP, shareV), confirmV = MAC(K_confirmV, shareP)
  */
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { zeroize } from '../common/bytes.js';
 import { encodePoint, lengthPrefixed } from './encoding.js';
 import type { Suite } from './suites.js';
@@ -40,13 +40,17 @@ export interface KeySchedule {
 const INFO_CONFIRM = new TextEncoder().encode('ConfirmationKeys');
 const INFO_SHARED = new TextEncoder().encode('SharedKey');
 
+const fixedPoints = new WeakMap<Suite, { M: Uint8Array; N: Uint8Array }>();
+
 export function transcript(suite: Suite, t: TranscriptInput): Uint8Array {
+  let fixed = fixedPoints.get(suite);
+  if (!fixed) fixedPoints.set(suite, (fixed = { M: encodePoint(suite.M), N: encodePoint(suite.N) }));
   return lengthPrefixed(
     t.context,
     t.idProver,
     t.idVerifier,
-    encodePoint(suite.M),
-    encodePoint(suite.N),
+    fixed.M,
+    fixed.N,
     t.shareP,
     t.shareV,
     t.Z,
@@ -58,11 +62,12 @@ export function transcript(suite: Suite, t: TranscriptInput): Uint8Array {
 export function keySchedule(suite: Suite, t: TranscriptInput): KeySchedule {
   const TT = transcript(suite, t);
   const K_main = new Uint8Array(createHash(suite.hash).update(TT).digest());
-  const confirmKeys = new Uint8Array(hkdfSync(suite.hash, K_main, new Uint8Array(0), INFO_CONFIRM, 2 * suite.hashLength));
-  const K_confirmP = confirmKeys.slice(0, suite.hashLength);
-  const K_confirmV = confirmKeys.slice(suite.hashLength);
-  zeroize(confirmKeys);
-  const K_shared = new Uint8Array(hkdfSync(suite.hash, K_main, new Uint8Array(0), INFO_SHARED, suite.hashLength));
+  // both KDF calls have the same input key and (empty) salt, so they share HKDF-Extract
+  const prk = mac(suite, new Uint8Array(suite.hashLength), K_main);
+  const K_confirmP = hkdfBlock(suite, prk, undefined, INFO_CONFIRM, 1);
+  const K_confirmV = hkdfBlock(suite, prk, K_confirmP, INFO_CONFIRM, 2);
+  const K_shared = hkdfBlock(suite, prk, undefined, INFO_SHARED, 1);
+  zeroize(prk);
   return {
     TT,
     K_main,
@@ -72,6 +77,17 @@ export function keySchedule(suite: Suite, t: TranscriptInput): KeySchedule {
     confirmP: mac(suite, K_confirmP, t.shareV),
     confirmV: mac(suite, K_confirmV, t.shareP),
   };
+}
+
+/**
+ * HKDF-Expand (RFC 5869 §2.3) one block at a time: T(i) = HMAC(PRK, T(i-1) || info || i).
+ * Written out because node's hkdfSync costs several times more per call (it builds a key object
+ * and a job), and every block we need is one HMAC.
+ */
+function hkdfBlock(suite: Suite, prk: Uint8Array, previous: Uint8Array | undefined, info: Uint8Array, i: number): Uint8Array {
+  const h = createHmac(suite.hash, prk);
+  if (previous) h.update(previous);
+  return new Uint8Array(h.update(info).update(new Uint8Array([i])).digest());
 }
 
 export function mac(suite: Suite, key: Uint8Array, data: Uint8Array): Uint8Array {

@@ -14,6 +14,7 @@ import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ep
 import { keySchedule, wipeSchedule } from './key-schedule.js';
 import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
+import { w0Keys, w1Keys, type W0Keys, type W1Keys } from './record-keys.js';
 import { SecretScalar } from './scalar-mul.js';
 import { computeShareP, proverPoints } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
@@ -41,8 +42,8 @@ export class Prover {
   readonly suite: Suite;
   readonly #flow = new HandshakeState<'initial' | 'awaiting-verifier'>('Prover', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
-  readonly #w0: SecretScalar;
-  readonly #w1: SecretScalar;
+  #w0: W0Keys | undefined;
+  #w1: W1Keys | undefined;
   readonly #w0Bytes: Uint8Array;
   #x: SecretScalar | undefined;
   #shareP: Uint8Array | undefined;
@@ -53,8 +54,11 @@ export class Prover {
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'Prover needs an options object with { w0, w1 }');
     }
     this.suite = resolveSuite(options.suite);
-    this.#w0 = new SecretScalar(this.suite, decodeScalar(this.suite, options.w0, 'w0'));
-    this.#w1 = new SecretScalar(this.suite, decodeScalar(this.suite, options.w1, 'w1'));
+    decodeScalar(this.suite, options.w0, 'w0');
+    decodeScalar(this.suite, options.w1, 'w1');
+    // kept with the caller's arrays (record-keys.ts): the next Prover for the same secrets reuses them
+    this.#w0 = w0Keys(this.suite, options.w0);
+    this.#w1 = w1Keys(this.suite, options.w1);
     this.#w0Bytes = copyBytes(options.w0);
     this.#session = resolveSession(options);
     // only the test hook is kept, not the options object (which holds secrets)
@@ -70,7 +74,7 @@ export class Prover {
     return this.#flow.step('initial', 'start', () => {
       const suite = this.suite;
       const x = new SecretScalar(suite, ephemeralScalar(suite, this.#ephemeral));
-      this.#shareP = encodePoint(computeShareP(suite, x, this.#w0));
+      this.#shareP = encodePoint(computeShareP(suite, x, this.#w0!));
       this.#x = x;
       this.#flow.advance('awaiting-verifier');
       return encodeMessage({ type: 'SHARE_P', suite, shareP: this.#shareP });
@@ -87,7 +91,7 @@ export class Prover {
       const suite = this.suite;
       const { shareV, confirmV } = decodeExpected(message, 'SHARE_V', suite);
       const Y = decodePoint(suite, shareV, 'shareV');
-      const { Z, V } = proverPoints(suite, { x: this.#x!, w0: this.#w0, w1: this.#w1, Y });
+      const { Z, V } = proverPoints(suite, { x: this.#x!, w0: this.#w0!, w1: this.#w1!, Y });
       const schedule = keySchedule(suite, {
         ...this.#session,
         shareP: this.#shareP!,
@@ -122,8 +126,9 @@ export class Prover {
     // bigints cannot be overwritten in JavaScript; dropping the references is the best we can do.
     this.#x?.forget();
     this.#x = undefined;
-    this.#w0.forget();
-    this.#w1.forget();
+    // w0's and w1's keys belong to the caller's arrays (record-keys.ts); this instance lets go of them
+    this.#w0 = undefined;
+    this.#w1 = undefined;
     zeroize(this.#w0Bytes);
   }
 }

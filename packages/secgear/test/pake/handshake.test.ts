@@ -15,6 +15,8 @@ import {
 } from '../../src/pake/index.js';
 import { bytesToBigInt, decodePoint, encodePoint } from '../../src/pake/encoding.js';
 import { keySchedule } from '../../src/pake/key-schedule.js';
+import { W0Keys, W1Keys } from '../../src/pake/record-keys.js';
+import { SecretScalar } from '../../src/pake/scalar-mul.js';
 import { proverPoints } from '../../src/pake/shares.js';
 import { isCode, pair, secretsFromSeed } from './helpers.js';
 
@@ -78,9 +80,9 @@ for (const suite of SUITES) {
     const reply = v2.respond(encodeMessage({ type: 'SHARE_P', suite, shareP }));
     const shareV = reply.subarray(3, 3 + suite.pointLength);
     const { Z, V } = proverPoints(suite, {
-      x: attackerX,
-      w0: bytesToBigInt(wrong.w0),
-      w1: bytesToBigInt(wrong.w1),
+      x: new SecretScalar(suite, attackerX),
+      w0: new W0Keys(suite, bytesToBigInt(wrong.w0)),
+      w1: new W1Keys(suite, bytesToBigInt(wrong.w1)),
       Y: decodePoint(suite, shareV, 'shareV'),
     });
     const enc = new TextEncoder();
