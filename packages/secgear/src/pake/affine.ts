@@ -2,17 +2,14 @@
  * Projective → affine conversion and field inversion for values that are secret (coordinates of
  * x*G + w0*M, Y - w0*N, y(R), ...). noble's own toAffine inverts with a variable-time extended
  * Euclid on the value itself. Here a whole batch shares one inversion (Montgomery's trick:
- * 3(n-1) multiplications), and that inversion is blinded: Euclid runs on P*r for a fresh random
- * r ≠ 0, a uniformly random field element whatever P is, so its running time says nothing about
- * P; multiplying the result by r gives 1/P. (Measured: ~2x faster than a constant-time power
- * a^(p-2) in BigInt or through OpenSSL; docs/design/pake-speed.md.)
- * The points returned have Z = 1, so encoding them later needs no further inversion.
+ * 3(n-1) multiplications), and that inversion is a power with a public exponent
+ * (field-power.ts). The points returned have Z = 1, so encoding them later needs no inversion.
  */
-import { randomBytes } from 'node:crypto';
-import { bytesToBigInt } from './encoding.js';
+import { encodePoint } from './encoding.js';
+import { fieldPower } from './field-power.js';
 import type { Point, Suite } from './suites.js';
 
-/** 1/v for every v (all nonzero), with one blinded inversion. */
+/** 1/v for every v (all nonzero), with one inversion. */
 export function invertBatch(suite: Suite, values: readonly bigint[]): bigint[] {
   const Fp = suite.Point.Fp;
   // prefix products v1, v1v2, ..., one inversion of the whole product, then walk back
@@ -23,9 +20,7 @@ export function invertBatch(suite: Suite, values: readonly bigint[]): bigint[] {
     product = Fp.mul(product, v);
   }
   if (Fp.is0(product)) throw new Error('invertBatch: zero has no inverse');
-  let blind = 0n;
-  while (blind === 0n) blind = bytesToBigInt(randomBytes(Fp.BYTES + 8)) % Fp.ORDER;
-  let inverse = Fp.mul(Fp.inv(Fp.mul(product, blind)), blind);
+  let inverse = fieldPower(Fp.ORDER).inv(product);
   const out = new Array<bigint>(values.length);
   for (let i = values.length - 1; i >= 0; i--) {
     out[i] = Fp.mul(inverse, prefix[i]);
@@ -49,5 +44,6 @@ export function normalize(suite: Suite, points: readonly Point[], alsoInvert: re
 
 /** The uncompressed SEC1 encoding of an affine point (Z = 1) as a Buffer, for OpenSSL. */
 export function opensslEncoding(point: Point): Buffer {
-  return Buffer.from(point.toBytes(false));
+  const bytes = encodePoint(point);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

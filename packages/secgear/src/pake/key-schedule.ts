@@ -61,9 +61,27 @@ export function transcript(suite: Suite, t: TranscriptInput): Uint8Array {
 
 export function keySchedule(suite: Suite, t: TranscriptInput): KeySchedule {
   const TT = transcript(suite, t);
-  const K_main = new Uint8Array(createHash(suite.hash).update(TT).digest());
+  return scheduleFromTranscript(suite, TT, mainKey(suite, TT), t.shareP, t.shareV);
+}
+
+/** K_main = Hash(TT). */
+export function mainKey(suite: Suite, TT: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash(suite.hash).update(TT).digest());
+}
+
+/** K_confirmP, K_confirmV from K_main: the first two HKDF blocks of "ConfirmationKeys". */
+export function confirmationKeys(suite: Suite, K_main: Uint8Array): { K_confirmP: Uint8Array; K_confirmV: Uint8Array } {
+  const prk = extract(suite, K_main);
+  const K_confirmP = hkdfBlock(suite, prk, undefined, INFO_CONFIRM, 1);
+  const K_confirmV = hkdfBlock(suite, prk, K_confirmP, INFO_CONFIRM, 2);
+  zeroize(prk);
+  return { K_confirmP, K_confirmV };
+}
+
+/** The rest of the schedule once TT and K_main are known. */
+export function scheduleFromTranscript(suite: Suite, TT: Uint8Array, K_main: Uint8Array, shareP: Uint8Array, shareV: Uint8Array): KeySchedule {
   // both KDF calls have the same input key and (empty) salt, so they share HKDF-Extract
-  const prk = mac(suite, new Uint8Array(suite.hashLength), K_main);
+  const prk = extract(suite, K_main);
   const K_confirmP = hkdfBlock(suite, prk, undefined, INFO_CONFIRM, 1);
   const K_confirmV = hkdfBlock(suite, prk, K_confirmP, INFO_CONFIRM, 2);
   const K_shared = hkdfBlock(suite, prk, undefined, INFO_SHARED, 1);
@@ -74,9 +92,14 @@ export function keySchedule(suite: Suite, t: TranscriptInput): KeySchedule {
     K_confirmP,
     K_confirmV,
     K_shared,
-    confirmP: mac(suite, K_confirmP, t.shareV),
-    confirmV: mac(suite, K_confirmV, t.shareP),
+    confirmP: mac(suite, K_confirmP, shareV),
+    confirmV: mac(suite, K_confirmV, shareP),
   };
+}
+
+/** HKDF-Extract with the empty salt (RFC 5869: a string of HashLen zeros). */
+function extract(suite: Suite, K_main: Uint8Array): Uint8Array {
+  return mac(suite, new Uint8Array(suite.hashLength), K_main);
 }
 
 /**

@@ -11,12 +11,13 @@ import { constantTimeEqual, copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
-import { keySchedule, wipeSchedule } from './key-schedule.js';
+import { wipeSchedule } from './key-schedule.js';
 import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
-import { w0Keys, w1Keys, type W0Keys, type W1Keys } from './record-keys.js';
+import { proverSchedule } from './prover-schedule.js';
+import { w0Keys, w1Key, type W0Keys } from './record-keys.js';
 import { SecretScalar } from './scalar-mul.js';
-import { computeShareP, proverPoints } from './shares.js';
+import { computeShareP, proverPointsUpToSign } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
 import { resolveSuite, type Suite, type SuiteName } from './suites.js';
 
@@ -43,7 +44,7 @@ export class Prover {
   readonly #flow = new HandshakeState<'initial' | 'awaiting-verifier'>('Prover', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
   #w0: W0Keys | undefined;
-  #w1: W1Keys | undefined;
+  #w1: SecretScalar | undefined;
   readonly #w0Bytes: Uint8Array;
   #x: SecretScalar | undefined;
   #shareP: Uint8Array | undefined;
@@ -58,7 +59,7 @@ export class Prover {
     decodeScalar(this.suite, options.w1, 'w1');
     // kept with the caller's arrays (record-keys.ts): the next Prover for the same secrets reuses them
     this.#w0 = w0Keys(this.suite, options.w0);
-    this.#w1 = w1Keys(this.suite, options.w1);
+    this.#w1 = w1Key(this.suite, options.w1);
     this.#w0Bytes = copyBytes(options.w0);
     this.#session = resolveSession(options);
     // only the test hook is kept, not the options object (which holds secrets)
@@ -91,23 +92,15 @@ export class Prover {
       const suite = this.suite;
       const { shareV, confirmV } = decodeExpected(message, 'SHARE_V', suite);
       const Y = decodePoint(suite, shareV, 'shareV');
-      const { Z, V } = proverPoints(suite, { x: this.#x!, w0: this.#w0!, w1: this.#w1!, Y });
-      const schedule = keySchedule(suite, {
-        ...this.#session,
-        shareP: this.#shareP!,
-        shareV,
-        Z: encodePoint(Z),
-        V: encodePoint(V),
-        w0: this.#w0Bytes,
-      });
+      const points = proverPointsUpToSign(suite, { x: this.#x!, w0: this.#w0!, w1: this.#w1!, Y });
+      const schedule = proverSchedule(suite, { ...this.#session, shareP: this.#shareP!, shareV, w0: this.#w0Bytes }, points, confirmV);
+      if (!schedule) {
+        throw new SecGearError(
+          ErrorCode.CONFIRMATION_FAILED,
+          'the verifier\'s key confirmation did not verify: wrong password, different identities or context, or a tampered message',
+        );
+      }
       try {
-        if (!constantTimeEqual(schedule.confirmV, confirmV)) {
-          zeroize(schedule.K_shared);
-          throw new SecGearError(
-            ErrorCode.CONFIRMATION_FAILED,
-            'the verifier\'s key confirmation did not verify: wrong password, different identities or context, or a tampered message',
-          );
-        }
         const reply = encodeMessage({ type: 'CONFIRM_P', suite, confirmP: schedule.confirmP });
         this.#flow.advance('complete');
         return { message: reply, sharedKey: schedule.K_shared };

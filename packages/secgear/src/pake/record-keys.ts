@@ -14,9 +14,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
-import { invertBatch, normalize, opensslEncoding } from './affine.js';
+import { normalize, opensslEncoding } from './affine.js';
 import { decodePoint, decodeScalar } from './encoding.js';
-import { pointFromX, twoY } from './point-recovery.js';
+import { recoverPair } from './point-recovery.js';
 import { SecretScalar } from './scalar-mul.js';
 import type { Point, Suite } from './suites.js';
 
@@ -68,47 +68,35 @@ export class W0Keys {
     return this.#w0N!;
   }
 
-  /** x(w0*M), x(w0*(M+G)) and the same for N: four ECDH derivations (point-recovery.ts). */
+  /**
+   * x(w0*M), x(w0*N) and x(w0*(M+N+G)) = x(w0*M + w0*N + w0*G): one pair (point-recovery.ts).
+   * M, N and G are independent public points, so the pair is never degenerate; the slow path is
+   * there for completeness.
+   */
   #compute(): void {
     const w0 = this.scalar;
     const suite = w0.suite;
     const e = fixedEncodings(suite);
-    const R = w0.base();
-    const [inv] = invertBatch(suite, [twoY(suite, R)]);
-    this.#w0M = pointFromX(suite, w0.x(e.M), w0.x(e.MG), R, inv);
-    this.#w0N = pointFromX(suite, w0.x(e.N), w0.x(e.NG), R, inv);
+    const pair = recoverPair(suite, { x1: w0.x(e.M), x2: w0.x(e.N), x3: w0.x(e.MNG) }, w0.base());
+    [this.#w0M, this.#w0N] = pair ?? normalize(suite, [w0.times(suite.M), w0.times(suite.N)]).points;
   }
 }
 
-/** w1 as a scalar with 1/(2 y(w1*G)), the denominator its points need (point-recovery.ts). */
-export class W1Keys {
-  readonly scalar: SecretScalar;
-  #invTwoY: bigint | undefined;
-
-  constructor(suite: Suite, w1: bigint) {
-    this.scalar = new SecretScalar(suite, w1);
-  }
-
-  get invTwoY(): bigint {
-    this.#invTwoY ??= invertBatch(this.scalar.suite, [twoY(this.scalar.suite, this.scalar.base())])[0];
-    return this.#invTwoY;
-  }
-}
-
-/** The record's L, decoded and checked, with L+G; encodings of both for OpenSSL. */
+/** The record's L, decoded and checked, with L+G and L's encoding for OpenSSL. */
 export interface LPoints {
   L: Point;
   /** L = ±G (absurd for a real record, but possible in a crafted one): then L+G cannot be used. */
   degenerate: boolean;
+  /** L + G (L itself when degenerate). */
+  LG: Point;
   encoded: Buffer;
-  encodedLG: Buffer;
 }
 
 interface FixedEncodings {
   M: Buffer;
-  MG: Buffer;
   N: Buffer;
-  NG: Buffer;
+  /** M + N + G. */
+  MNG: Buffer;
 }
 
 const fixed = new WeakMap<Suite, FixedEncodings>();
@@ -119,14 +107,14 @@ function fixedEncodings(suite: Suite): FixedEncodings {
     const G = suite.Point.BASE;
     // public points: noble's own conversion is fine here
     const enc = (P: Point) => Buffer.from(P.toBytes(false));
-    out = { M: enc(suite.M), MG: enc(suite.M.add(G)), N: enc(suite.N), NG: enc(suite.N.add(G)) };
+    out = { M: enc(suite.M), N: enc(suite.N), MNG: enc(suite.M.add(suite.N).add(G)) };
     fixed.set(suite, out);
   }
   return out;
 }
 
 const w0Cache = new BoundToBytes((suite, bytes) => new W0Keys(suite, decodeScalar(suite, bytes, 'w0')));
-const w1Cache = new BoundToBytes((suite, bytes) => new W1Keys(suite, decodeScalar(suite, bytes, 'w1')));
+const w1Cache = new BoundToBytes((suite, bytes) => new SecretScalar(suite, decodeScalar(suite, bytes, 'w1')));
 const lCache = new BoundToBytes<LPoints>((suite, bytes) => {
   let L: Point;
   try {
@@ -136,9 +124,7 @@ const lCache = new BoundToBytes<LPoints>((suite, bytes) => {
   }
   const G = suite.Point.BASE;
   const degenerate = L.equals(G) || L.equals(G.negate());
-  // L is part of a confidential record: convert L+G with the blinded inversion too
-  const LG = degenerate ? L : normalize(suite, [L.add(G)]).points[0];
-  return { L, degenerate, encoded: opensslEncoding(L), encodedLG: opensslEncoding(LG) };
+  return { L, degenerate, LG: degenerate ? L : L.add(G), encoded: opensslEncoding(L) };
 });
 
 /** w0's keys for this array's current bytes (validated: BAD_PARAMETERS when not a scalar). */
@@ -146,8 +132,8 @@ export function w0Keys(suite: Suite, w0: Uint8Array): W0Keys {
   return w0Cache.get(suite, w0);
 }
 
-/** w1's keys for this array's current bytes. */
-export function w1Keys(suite: Suite, w1: Uint8Array): W1Keys {
+/** w1's OpenSSL key for this array's current bytes. */
+export function w1Key(suite: Suite, w1: Uint8Array): SecretScalar {
   return w1Cache.get(suite, w1);
 }
 
