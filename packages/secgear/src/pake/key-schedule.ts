@@ -9,7 +9,7 @@
  *   confirmP = MAC(K_confirmP, shareV), confirmV = MAC(K_confirmV, shareP)
  */
 import { createHash, createHmac } from 'node:crypto';
-import { zeroize } from '../common/bytes.js';
+import { concatBytes, zeroize } from '../common/bytes.js';
 import { encodePoint, lengthPrefixed } from './encoding.js';
 import type { Suite } from './suites.js';
 
@@ -43,20 +43,14 @@ const INFO_SHARED = new TextEncoder().encode('SharedKey');
 const fixedPoints = new WeakMap<Suite, { M: Uint8Array; N: Uint8Array }>();
 
 export function transcript(suite: Suite, t: TranscriptInput): Uint8Array {
+  return concatBytes(transcriptPrefix(suite, t), lengthPrefixed(t.Z, t.V, t.w0));
+}
+
+/** TT up to shareV: the part that does not depend on Z, V and w0. */
+export function transcriptPrefix(suite: Suite, t: Omit<TranscriptInput, 'Z' | 'V' | 'w0'>): Uint8Array {
   let fixed = fixedPoints.get(suite);
   if (!fixed) fixedPoints.set(suite, (fixed = { M: encodePoint(suite.M), N: encodePoint(suite.N) }));
-  return lengthPrefixed(
-    t.context,
-    t.idProver,
-    t.idVerifier,
-    fixed.M,
-    fixed.N,
-    t.shareP,
-    t.shareV,
-    t.Z,
-    t.V,
-    t.w0,
-  );
+  return lengthPrefixed(t.context, t.idProver, t.idVerifier, fixed.M, fixed.N, t.shareP, t.shareV);
 }
 
 export function keySchedule(suite: Suite, t: TranscriptInput): KeySchedule {
@@ -69,22 +63,12 @@ export function mainKey(suite: Suite, TT: Uint8Array): Uint8Array {
   return new Uint8Array(createHash(suite.hash).update(TT).digest());
 }
 
-/** K_confirmP, K_confirmV from K_main: the first two HKDF blocks of "ConfirmationKeys". */
-export function confirmationKeys(suite: Suite, K_main: Uint8Array): { K_confirmP: Uint8Array; K_confirmV: Uint8Array } {
-  const prk = extract(suite, K_main);
-  const K_confirmP = hkdfBlock(suite, prk, undefined, INFO_CONFIRM, 1);
-  const K_confirmV = hkdfBlock(suite, prk, K_confirmP, INFO_CONFIRM, 2);
-  zeroize(prk);
-  return { K_confirmP, K_confirmV };
-}
-
 /** The rest of the schedule once TT and K_main are known. */
 export function scheduleFromTranscript(suite: Suite, TT: Uint8Array, K_main: Uint8Array, shareP: Uint8Array, shareV: Uint8Array): KeySchedule {
   // both KDF calls have the same input key and (empty) salt, so they share HKDF-Extract
   const prk = extract(suite, K_main);
-  const K_confirmP = hkdfBlock(suite, prk, undefined, INFO_CONFIRM, 1);
-  const K_confirmV = hkdfBlock(suite, prk, K_confirmP, INFO_CONFIRM, 2);
-  const K_shared = hkdfBlock(suite, prk, undefined, INFO_SHARED, 1);
+  const { K_confirmP, K_confirmV } = confirmationKeys(suite, prk);
+  const K_shared = sharedKey(suite, prk);
   zeroize(prk);
   return {
     TT,
@@ -97,8 +81,19 @@ export function scheduleFromTranscript(suite: Suite, TT: Uint8Array, K_main: Uin
   };
 }
 
-/** HKDF-Extract with the empty salt (RFC 5869: a string of HashLen zeros). */
-function extract(suite: Suite, K_main: Uint8Array): Uint8Array {
+/** K_confirmP || K_confirmV = HKDF-Expand(PRK, "ConfirmationKeys", 2 * Hash length). */
+export function confirmationKeys(suite: Suite, prk: Uint8Array): { K_confirmP: Uint8Array; K_confirmV: Uint8Array } {
+  const K_confirmP = hkdfBlock(suite, prk, undefined, INFO_CONFIRM, 1);
+  return { K_confirmP, K_confirmV: hkdfBlock(suite, prk, K_confirmP, INFO_CONFIRM, 2) };
+}
+
+/** K_shared = HKDF-Expand(PRK, "SharedKey", Hash length). */
+export function sharedKey(suite: Suite, prk: Uint8Array): Uint8Array {
+  return hkdfBlock(suite, prk, undefined, INFO_SHARED, 1);
+}
+
+/** HKDF-Extract with the empty salt (RFC 5869: a string of HashLen zeros): the PRK of both KDF calls. */
+export function extract(suite: Suite, K_main: Uint8Array): Uint8Array {
   return mac(suite, new Uint8Array(suite.hashLength), K_main);
 }
 

@@ -11,7 +11,6 @@ import { constantTimeEqual, copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
-import { wipeSchedule } from './key-schedule.js';
 import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
 import { proverSchedule } from './prover-schedule.js';
@@ -93,20 +92,16 @@ export class Prover {
       const { shareV, confirmV } = decodeExpected(message, 'SHARE_V', suite);
       const Y = decodePoint(suite, shareV, 'shareV');
       const points = proverPointsUpToSign(suite, { x: this.#x!, w0: this.#w0!, w1: this.#w1!, Y });
-      const schedule = proverSchedule(suite, { ...this.#session, shareP: this.#shareP!, shareV, w0: this.#w0Bytes }, points, confirmV);
-      if (!schedule) {
+      const keys = proverSchedule(suite, { ...this.#session, shareP: this.#shareP!, shareV, w0: this.#w0Bytes }, points, confirmV);
+      if (!keys) {
         throw new SecGearError(
           ErrorCode.CONFIRMATION_FAILED,
           'the verifier\'s key confirmation did not verify: wrong password, different identities or context, or a tampered message',
         );
       }
-      try {
-        const reply = encodeMessage({ type: 'CONFIRM_P', suite, confirmP: schedule.confirmP });
-        this.#flow.advance('complete');
-        return { message: reply, sharedKey: schedule.K_shared };
-      } finally {
-        wipeSchedule(schedule);
-      }
+      const reply = encodeMessage({ type: 'CONFIRM_P', suite, confirmP: keys.confirmP });
+      this.#flow.advance('complete');
+      return { message: reply, sharedKey: keys.K_shared };
     });
   }
 
