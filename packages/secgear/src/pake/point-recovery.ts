@@ -38,7 +38,8 @@ export function recoverPair(suite: Suite, { x1, x2, x3 }: XCoordinates, K: Point
   const xKD = Fp.mul(xK, D);
   const yKE = Fp.mul(yK, E);
   const y1E = Fp.mul(y1, E);
-  const nonzero = (v: bigint) => (Fp.is0(v) ? 0 : 1);
+  const zero = (v: bigint) => Number(Fp.is0(v));
+  const nonzero = (v: bigint) => 1 - zero(v);
 
   // t = 1: Q1 = (x1, y1); t = 0: Q1 = (x1, -y1); Q2 = (x2, y2) in both. s = 1 keeps A, s = 0 negates it.
   const fits: number[] = [];
@@ -50,8 +51,9 @@ export function recoverPair(suite: Suite, { x1, x2, x3 }: XCoordinates, K: Point
     const gap = Fp.sub(xKD, XA);
     const lhs = Fp.mul(Fp.add(x3xKD, XA), Fp.sqr(gap));
     const valid = nonzero(gap) & nonzero(d);
-    fits.push(valid & (Fp.eql(lhs, Fp.sqr(Fp.sub(yKE, YA))) ? 1 : 0)); // s = 1
-    fits.push(valid & (Fp.eql(lhs, Fp.sqr(Fp.add(yKE, YA))) ? 1 : 0)); // s = 0
+    // "difference is zero", not ===: BigInt equality stops at the first differing digit
+    fits.push(valid & zero(Fp.sub(lhs, Fp.sqr(Fp.sub(yKE, YA))))); // s = 1
+    fits.push(valid & zero(Fp.sub(lhs, Fp.sqr(Fp.add(yKE, YA))))); // s = 0
   }
   if (fits[0] + fits[1] + fits[2] + fits[3] !== 1) return undefined;
   // y1 keeps its sign for (t=1, s=1) and (t=0, s=0); y2 keeps its sign when s = 1

@@ -47,7 +47,7 @@ export function proverSchedule(
       const K_main = new Uint8Array(withZ.copy().update(v).update(w0Part).digest());
       const prk = extract(suite, K_main);
       const { K_confirmP, K_confirmV } = confirmationKeys(suite, prk);
-      const fits = constantTimeEqual(mac(suite, K_confirmV, t.shareP), confirmV) ? 1 : 0;
+      const fits = Number(constantTimeEqual(mac(suite, K_confirmV, t.shareP), confirmV));
       candidates.push({ prk, K_confirmP, fits });
       [K_main, K_confirmV].forEach(zeroize);
     }

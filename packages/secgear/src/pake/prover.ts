@@ -7,7 +7,7 @@
  * The shared key is returned only after the verifier's confirmation MAC has been checked.
  * An instance runs exactly one handshake: every call out of order throws CC_ERROR_PROTOCOL_STATE.
  */
-import { constantTimeEqual, copyBytes, zeroize } from '../common/bytes.js';
+import { copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
@@ -73,7 +73,7 @@ export class Prover {
   start(): Uint8Array {
     return this.#flow.step('initial', 'start', () => {
       const suite = this.suite;
-      const x = new SecretScalar(suite, ephemeralScalar(suite, this.#ephemeral));
+      const x = ephemeralScalar(suite, this.#ephemeral);
       this.#shareP = encodePoint(computeShareP(suite, x, this.#w0!));
       this.#x = x;
       this.#flow.advance('awaiting-verifier');

@@ -19,13 +19,30 @@ import type { Point, Suite } from './suites.js';
 /** One secret scalar k in [1, p-1]. */
 export class SecretScalar {
   readonly suite: Suite;
-  readonly k: bigint;
+  #k: bigint | undefined;
   #ecdh: ECDH | undefined;
   #base: Point | undefined;
 
   constructor(suite: Suite, k: bigint) {
     this.suite = suite;
-    this.k = k;
+    this.#k = k;
+  }
+
+  /**
+   * A fresh uniformly random scalar, chosen by OpenSSL's key generation (rejection sampling in
+   * [1, p-1]); cheaper than choosing it here and importing it.
+   */
+  static random(suite: Suite): SecretScalar {
+    const scalar = new SecretScalar(suite, 0n);
+    scalar.#k = undefined;
+    scalar.#ecdh = createECDH(suite.opensslCurve);
+    scalar.#ecdh.generateKeys();
+    return scalar;
+  }
+
+  get k(): bigint {
+    this.#k ??= bytesToBigInt(this.#key().getPrivateKey());
+    return this.#k;
   }
 
   #key(): ECDH {
@@ -57,6 +74,7 @@ export class SecretScalar {
   forget(): void {
     this.#ecdh = undefined;
     this.#base = undefined;
+    this.#k = undefined;
   }
 }
 

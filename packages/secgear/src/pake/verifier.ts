@@ -16,7 +16,6 @@ import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
 import type { VerifierRecord } from './registration.js';
 import { lPoints, w0Keys, type LPoints, type W0Keys } from './record-keys.js';
-import { SecretScalar } from './scalar-mul.js';
 import { verifierPoints } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
 import { resolveSuite, type Suite } from './suites.js';
@@ -70,7 +69,7 @@ export class Verifier {
       const suite = this.suite;
       const { shareP } = decodeExpected(message, 'SHARE_P', suite);
       const X = decodePoint(suite, shareP, 'shareP');
-      const y = new SecretScalar(suite, ephemeralScalar(suite, this.#ephemeral));
+      const y = ephemeralScalar(suite, this.#ephemeral);
       const points = verifierPoints(suite, { y, w0: this.#w0!, L: this.#L!, X });
       y.forget();
       const { Z, V } = points;
