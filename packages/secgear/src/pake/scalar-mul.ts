@@ -47,8 +47,9 @@ export class SecretScalar {
 
   #key(): ECDH {
     if (!this.#ecdh) {
+      if (this.#k === undefined) throw new Error('SecretScalar used after forget()');
       const ecdh = createECDH(this.suite.opensslCurve);
-      ecdh.setPrivateKey(Buffer.from(bigIntToBytes(this.k, this.suite.scalarLength)));
+      ecdh.setPrivateKey(Buffer.from(bigIntToBytes(this.#k, this.suite.scalarLength)));
       this.#ecdh = ecdh;
     }
     return this.#ecdh;
