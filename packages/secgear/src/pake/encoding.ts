@@ -112,8 +112,3 @@ export function decodePoint(suite: Suite, bytes: Uint8Array, what: string): Poin
   }
   return point;
 }
-
-/** h*P: a no-op for the NIST curves (h = 1), kept so the protocol code reads like the RFC. */
-export function cofactorClear(suite: Suite, point: Point): Point {
-  return suite.cofactor === 1n ? point : point.multiplyUnsafe(suite.cofactor);
-}

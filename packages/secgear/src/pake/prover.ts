@@ -73,9 +73,9 @@ export class Prover {
   start(): Uint8Array {
     return this.#flow.step('initial', 'start', () => {
       const suite = this.suite;
-      const x = ephemeralScalar(suite, this.#ephemeral);
-      this.#shareP = encodePoint(computeShareP(suite, x, this.#w0!));
-      this.#x = x;
+      // held before use, so that a failure wipes it too
+      this.#x = ephemeralScalar(suite, this.#ephemeral);
+      this.#shareP = encodePoint(computeShareP(suite, this.#x, this.#w0!));
       this.#flow.advance('awaiting-verifier');
       return encodeMessage({ type: 'SHARE_P', suite, shareP: this.#shareP });
     });

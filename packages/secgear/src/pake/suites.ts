@@ -46,6 +46,9 @@ function defineSuite(
   opensslCurve: string,
 ): Suite {
   const Point = curve.Point;
+  // The group code (shares.ts, point-recovery.ts) omits RFC 9383's cofactor clearing h*P and
+  // relies on p ≡ 3 (mod 4) for square roots: true for the NIST curves, checked here for any other.
+  if (Point.CURVE().h !== 1n || Point.Fp.ORDER % 4n !== 3n) throw new Error(`${name}: needs cofactor 1 and p ≡ 3 (mod 4)`);
   const scalarLength = Point.Fn.BYTES;
   const M = Point.fromHex(mHex);
   const N = Point.fromHex(nHex);

@@ -70,8 +70,12 @@ export class Verifier {
       const { shareP } = decodeExpected(message, 'SHARE_P', suite);
       const X = decodePoint(suite, shareP, 'shareP');
       const y = ephemeralScalar(suite, this.#ephemeral);
-      const points = verifierPoints(suite, { y, w0: this.#w0!, L: this.#L!, X });
-      y.forget();
+      let points;
+      try {
+        points = verifierPoints(suite, { y, w0: this.#w0!, L: this.#L!, X });
+      } finally {
+        y.forget();
+      }
       const { Z, V } = points;
       const shareV = encodePoint(points.shareV);
       const schedule = keySchedule(suite, {
