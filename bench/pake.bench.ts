@@ -3,7 +3,7 @@
  * confirmations), against one ephemeral P-256 ECDH key agreement in node:crypto (key generation +
  * shared secret, the work one side of a plain ECDHE does). Each handshake figure and its baseline
  * are measured in alternating 50 ms slices, so that a shared machine's changing load hits both
- * alike. Warm: repeated handshakes with one record (what a server does: w0*M, w0*N and L are
+ * alike; rates and ratio are medians over the slices. Warm: repeated handshakes with one record (what a server does: w0*M, w0*N and L are
  * computed once per record, record-keys.ts). Cold: every handshake with freshly allocated copies
  * of the record and secrets, so both sides compute those again.
  * Also the record layer (1 KiB records, seal + open) against bare AES-256-GCM in node:crypto.
@@ -63,25 +63,31 @@ function bareGcm() {
   };
 }
 
-/** Calls per second of `candidate` and `baseline`, measured in alternating slices. */
-function interleaved(candidate: () => void, baseline: () => void, seconds: number): { candidate: number; baseline: number } {
+/**
+ * Calls per second of `candidate` and `baseline` in alternating 50 ms slices. Each pair of
+ * neighbouring slices gives one ratio; the median ratio (and the median rates) are reported, so a
+ * burst of load that hits a few slices of a shared machine does not decide the figure.
+ */
+function interleaved(candidate: () => void, baseline: () => void, seconds: number): { candidate: number; baseline: number; ratio: number } {
   const fns = [candidate, baseline];
-  const count = [0, 0];
-  const spent = [0, 0];
   for (const fn of fns) for (const end = performance.now() + 100; performance.now() < end; ) fn(); // warm-up
-  while (spent[0] + spent[1] < 2 * seconds * 1000) {
+  const rates: [number[], number[]] = [[], []];
+  for (let spent = 0; spent < 2 * seconds * 1000; ) {
     for (let i = 0; i < 2; i++) {
       const t0 = performance.now();
       let t = t0;
+      let count = 0;
       while (t - t0 < 50) {
         fns[i]();
-        count[i]++;
+        count++;
         t = performance.now();
       }
-      spent[i] += t - t0;
+      rates[i].push((count * 1000) / (t - t0));
+      spent += t - t0;
     }
   }
-  return { candidate: (count[0] * 1000) / spent[0], baseline: (count[1] * 1000) / spent[1] };
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  return { candidate: median(rates[0]), baseline: median(rates[1]), ratio: median(rates[0].map((r, i) => r / rates[1][i])) };
 }
 
 const suite: BenchSuite = {
@@ -104,6 +110,7 @@ const suite: BenchSuite = {
         value: rates.candidate,
         better: 'higher' as const,
         baseline: { name: 'node:crypto P-256 ECDH key agreement (keygen + derive) /s', value: rates.baseline },
+        ratio: rates.ratio,
       });
     }
     // RecordLayer allows 2^24 records per direction; one fresh pair per measurement stays far below
