@@ -2,7 +2,7 @@
  * Byte-level helpers shared by registration, transcript and messages: RFC 9383 length
  * prefixes, scalar and point encodings, and input normalization.
  */
-import { asBuffer, concatBytes } from '../common/bytes.js';
+import { concatBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import type { Point, Suite } from './suites.js';
 
@@ -39,8 +39,14 @@ export function passwordBytes(password: BytesLike): Uint8Array {
   return toBytes(password, 'password');
 }
 
+/** Big-endian bytes to an integer, 64 bits at a time (no hex string on the way). */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  return bytes.byteLength === 0 ? 0n : BigInt('0x' + asBuffer(bytes).toString('hex'));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = bytes.byteLength % 8;
+  let value = 0n;
+  for (let i = 0; i < head; i++) value = (value << 8n) | BigInt(bytes[i]);
+  for (let i = head; i < bytes.byteLength; i += 8) value = (value << 64n) | view.getBigUint64(i);
+  return value;
 }
 
 export function bigIntToBytes(value: bigint, length: number): Uint8Array {

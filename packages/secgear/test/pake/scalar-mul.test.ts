@@ -127,3 +127,15 @@ for (const suite of [P256_SHA256, P384_SHA256]) {
     check(3n, 4n, 5n, 6n, 5n); // T = L - G
   });
 }
+
+test('bytesToBigInt and bigIntToBytes round-trip at every length, leading zeros included', async () => {
+  const { bytesToBigInt, bigIntToBytes } = await import('../../src/pake/encoding.js');
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 80 }), (bytes) => {
+      const value = bytesToBigInt(bytes);
+      assert.equal(value, bytes.length === 0 ? 0n : BigInt('0x' + Buffer.from(bytes).toString('hex')));
+      if (bytes.length > 0) assert.deepEqual(bigIntToBytes(value, bytes.length), bytes);
+    }),
+    { numRuns: 200 },
+  );
+});
