@@ -16,12 +16,17 @@ import { createECDH, type ECDH } from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt } from './encoding.js';
 import type { Point, Suite } from './suites.js';
 
+/** Key objects with a fresh, never-used random key, per suite (see `SecretScalar.random`). */
+const spares = new Map<Suite, ECDH[]>();
+const MAX_SPARES = 4;
+
 /** One secret scalar k in [1, p-1]. */
 export class SecretScalar {
   readonly suite: Suite;
   #k: bigint | undefined;
   #ecdh: ECDH | undefined;
   #base: Point | undefined;
+  #pooled = false;
 
   constructor(suite: Suite, k: bigint) {
     this.suite = suite;
@@ -30,13 +35,22 @@ export class SecretScalar {
 
   /**
    * A fresh uniformly random scalar, chosen by OpenSSL's key generation (rejection sampling in
-   * [1, p-1]); cheaper than choosing it here and importing it.
+   * [1, p-1]); cheaper than choosing it here and importing it. The key object may come from a
+   * small pool: `forget()` gives it back after overwriting its key with a new, never-used random
+   * one, so an ephemeral key is gone from memory as soon as its handshake is done (rather than
+   * whenever the garbage collector frees the object) and the next one costs no object creation.
    */
   static random(suite: Suite): SecretScalar {
     const scalar = new SecretScalar(suite, 0n);
     scalar.#k = undefined;
-    scalar.#ecdh = createECDH(suite.opensslCurve);
-    scalar.#ecdh.generateKeys();
+    const spare = spares.get(suite)?.pop();
+    if (spare) {
+      scalar.#ecdh = spare;
+    } else {
+      scalar.#ecdh = createECDH(suite.opensslCurve);
+      scalar.#ecdh.generateKeys();
+    }
+    scalar.#pooled = true;
     return scalar;
   }
 
@@ -71,8 +85,19 @@ export class SecretScalar {
     return T.multiply(this.k);
   }
 
-  /** Drops the OpenSSL key; bigints cannot be overwritten, so dropping references is all. */
+  /**
+   * Drops the key: a pooled OpenSSL key object is overwritten with a fresh random key and kept
+   * for a later `random()`; bigints cannot be overwritten, so for them dropping references is all.
+   */
   forget(): void {
+    const ecdh = this.#ecdh;
+    if (ecdh && this.#pooled) {
+      ecdh.generateKeys();
+      let list = spares.get(this.suite);
+      if (!list) spares.set(this.suite, (list = []));
+      if (list.length < MAX_SPARES) list.push(ecdh);
+    }
+    this.#pooled = false;
     this.#ecdh = undefined;
     this.#base = undefined;
     this.#k = undefined;

@@ -139,3 +139,19 @@ test('bytesToBigInt and bigIntToBytes round-trip at every length, leading zeros 
     { numRuns: 200 },
   );
 });
+
+test('random scalars: key objects come back overwritten and are never shared between live scalars', () => {
+  for (const suite of [P256_SHA256, P384_SHA256]) {
+    const first = SecretScalar.random(suite);
+    const k1 = first.k;
+    const R1 = first.base();
+    first.forget();
+    assert.throws(() => first.x(suite.M.toBytes(false)), /after forget/);
+    const live = [SecretScalar.random(suite), SecretScalar.random(suite), SecretScalar.random(suite)];
+    const ks = live.map((s) => s.k);
+    assert.equal(new Set([k1, ...ks]).size, 4, 'a reused key object carries a new key');
+    live.forEach((s, i) => assert.ok(s.base().equals(suite.Point.BASE.multiply(ks[i]))));
+    assert.ok(!live.some((s) => s.base().equals(R1)));
+    live.forEach((s) => s.forget());
+  }
+});
