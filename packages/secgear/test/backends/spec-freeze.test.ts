@@ -5,14 +5,25 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
 const native = Object.freeze;
-const { restoreNativeFreeze } = await import('../../src/backends/confinement/spec-freeze.js');
-const freezeBySpec = Object.freeze;
+const { restoreNativeFreeze, lockdownFreeze, setIntegrityLevelFrozen } = await import('../../src/backends/confinement/spec-freeze.js');
+const swapped = Object.freeze;
 restoreNativeFreeze();
+const freezeBySpec = <T>(value: T): T => {
+  if ((typeof value === 'object' || typeof value === 'function') && value !== null) setIntegrityLevelFrozen(value);
+  return value;
+};
 
 test('importing it swaps Object.freeze until restored; the swapped one has no prototype, like the native', () => {
-  assert.notEqual(freezeBySpec, native);
+  assert.equal(swapped, lockdownFreeze);
   assert.equal(Object.freeze, native);
-  assert.equal(Object.hasOwn(freezeBySpec, 'prototype'), false);
+  assert.equal(Object.hasOwn(lockdownFreeze, 'prototype'), false);
+});
+
+test('lockdown freeze: other objects natively, primitives passed through', () => {
+  const probe = { a: 1 };
+  assert.equal(lockdownFreeze(probe), probe);
+  assert.ok(Object.isFrozen(probe));
+  assert.equal(lockdownFreeze(7), 7);
 });
 
 test('the end state equals the native freeze for plain objects, arrays, functions and accessors (property)', () => {
