@@ -110,6 +110,25 @@ describe('CiphertextForRecipient (CMS EnvelopedData)', () => {
     assert.notDeepEqual([...a.recipients[0].encryptedKey], [...b.recipients[0].encryptedKey]);
   });
 
+  it('is BER as AWS writes it: indefinite ContentInfo, [0], EnvelopedData and EncryptedContentInfo', () => {
+    const cms = Buffer.from(buildEnvelopedData(Uint8Array.of(7), spki, (n) => new Uint8Array(randomBytes(n))));
+    // the AWS Nitro Enclaves SDK reads these four by their headers alone (CBS_get_any_ber_asn1_element)
+    assert.deepEqual([...cms.subarray(0, 2)], [0x30, 0x80]);
+    const oidLength = cms[3];
+    let at = 4 + oidLength;
+    assert.deepEqual([...cms.subarray(at, at + 2)], [0xa0, 0x80]);
+    assert.deepEqual([...cms.subarray(at + 2, at + 4)], [0x30, 0x80]);
+    at += 4;
+    assert.deepEqual([...cms.subarray(at, at + 3)], [0x02, 0x01, 0x02]); // version 2
+    at += 3;
+    assert.equal(cms[at], 0x31); // recipientInfos, definite
+    const setLength = cms[at + 1] & 0x80 ? cms.readUIntBE(at + 2, cms[at + 1] & 0x7f) + 2 + (cms[at + 1] & 0x7f) : cms[at + 1] + 2;
+    at += setLength;
+    assert.deepEqual([...cms.subarray(at, at + 2)], [0x30, 0x80]); // EncryptedContentInfo
+    assert.deepEqual([...cms.subarray(cms.length - 8)], [0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual([...openEnvelopedData(cms, privateKey)], [7]);
+  });
+
   it('refuses another key, a non-RSA key and malformed structures', () => {
     const cms = buildEnvelopedData(Uint8Array.of(1, 2, 3), spki, (n) => new Uint8Array(randomBytes(n)));
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
@@ -118,9 +137,31 @@ describe('CiphertextForRecipient (CMS EnvelopedData)', () => {
     assert.throws(() => buildEnvelopedData(Uint8Array.of(1), ec, (n) => new Uint8Array(randomBytes(n))));
     fc.assert(
       fc.property(fc.nat(), (cut) => {
-        assert.throws(() => parseEnvelopedData(cms.subarray(0, cut % cms.length)));
+        assert.throws(() => parseEnvelopedData(cms.subarray(0, cut % cms.length)), RangeError);
       }),
       { numRuns: 100 },
+    );
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), (at, xor) => {
+        const mutated = new Uint8Array(cms);
+        mutated[at % mutated.length] ^= xor;
+        try {
+          parseEnvelopedData(mutated);
+        } catch (error) {
+          assert.ok(error instanceof RangeError, String(error));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+        try {
+          parseEnvelopedData(bytes);
+        } catch (error) {
+          assert.ok(error instanceof RangeError, String(error));
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -2,15 +2,15 @@
  * CiphertextForRecipient: a CMS EnvelopedData (RFC 5652) with one KeyTransRecipientInfo, the
  * content-encryption key wrapped with RSAES-OAEP (SHA-256, MGF1-SHA-256, empty label; RFC 4055
  * parameters) and the content encrypted with AES-256-CBC (PKCS#7 padding) — the shape AWS KMS
- * returns to Nitro enclaves. DER, wrapped in a ContentInfo. The recipient is named by its
- * subjectKeyIdentifier (SHA-1 of the public key bits, RFC 5280 §4.2.1.2 method 1), since a
- * recipient enclave has a bare key, not a certificate. `openEnvelopedData` is the recipient's
- * side (and what the tests use next to `openssl cms -decrypt`).
+ * returns to Nitro enclaves: EnvelopedData and KeyTransRecipientInfo of version 2, the
+ * recipient named by its subjectKeyIdentifier (SHA-1 of the public key bits, RFC 5280 §4.2.1.2
+ * method 1). BER like AWS's: ContentInfo, its [0], EnvelopedData and EncryptedContentInfo have
+ * indefinite lengths (the AWS Nitro Enclaves SDK's reader steps into exactly those by their
+ * headers), everything inside them is DER. `openEnvelopedData` is the recipient's side (and
+ * what the tests use next to `openssl cms -decrypt`).
  */
 import { constants, createCipheriv, createDecipheriv, createHash, createPublicKey, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
-import {
-  decodeOid, decodeSmallInt, derChildren, derContext, derNull, derOctetString, derOid, derSequence, derSet, derSmallInteger, derValue, readDer, type DerNode,
-} from 'secgear/der';
+import { decodeOid, derChildren, derContext, derNull, derOctetString, derOid, derSequence, derSet, derSmallInteger, derValue, readDer } from 'secgear/der';
 
 export const OID = {
   envelopedData: '1.2.840.113549.1.7.3',
@@ -36,6 +36,11 @@ export function subjectKeyIdentifier(spki: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha1').update(derValue(bitString).subarray(1)).digest());
 }
 
+/** A constructed element of indefinite length (BER): tag, 0x80, the children, end-of-contents. */
+function indefinite(tag: number, ...children: Uint8Array[]): Uint8Array {
+  return Buffer.concat([Uint8Array.of(tag, 0x80), ...children, Uint8Array.of(0, 0)]);
+}
+
 /** Encrypts `plaintext` to the RSA public key `spki` (SubjectPublicKeyInfo DER). */
 export function buildEnvelopedData(plaintext: Uint8Array, spki: Uint8Array, random: (n: number) => Uint8Array): Uint8Array {
   const publicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
@@ -51,13 +56,14 @@ export function buildEnvelopedData(plaintext: Uint8Array, spki: Uint8Array, rand
       rsaesOaepSha256Identifier(),
       derOctetString(encryptedKey),
     );
-    const encryptedContentInfo = derSequence(
+    const encryptedContentInfo = indefinite(
+      0x30,
       derOid(OID.data),
       derSequence(derOid(OID.aes256Cbc), derOctetString(iv)),
       derContext(0, encryptedContent, false),
     );
-    const envelopedData = derSequence(derSmallInteger(2), derSet(recipientInfo), encryptedContentInfo);
-    return derSequence(derOid(OID.envelopedData), derContext(0, envelopedData, true));
+    const envelopedData = indefinite(0x30, derSmallInteger(2), derSet(recipientInfo), encryptedContentInfo);
+    return indefinite(0x30, derOid(OID.envelopedData), indefinite(0xa0, envelopedData));
   } finally {
     contentKey.fill(0);
   }
@@ -76,37 +82,94 @@ export interface ParsedEnvelopedData {
   encryptedContent: Uint8Array;
 }
 
-function expect(node: DerNode | undefined, tag: number, what: string): DerNode {
-  if (!node || node.tag !== tag) throw new RangeError(`CMS EnvelopedData: ${what} is missing or has the wrong type`);
+/** One BER element: tag byte, content bounds, and where the next element starts. */
+interface BerNode {
+  tag: number;
+  start: number;
+  end: number;
+  next: number;
+}
+
+const MAX_DEPTH = 16;
+const malformed = (why: string) => new RangeError(`CMS EnvelopedData: ${why}`);
+
+/** Reads a BER element (single-byte tags; definite lengths, or indefinite for constructed elements). */
+function readBer(bytes: Uint8Array, offset: number, limit: number, depth = 0): BerNode {
+  if (depth > MAX_DEPTH) throw malformed('nested too deeply');
+  if (offset + 2 > limit) throw malformed(`truncated at offset ${offset}`);
+  const tag = bytes[offset];
+  if ((tag & 0x1f) === 0x1f) throw malformed('multi-byte tags are not expected');
+  let length = bytes[offset + 1];
+  let start = offset + 2;
+  if (length === 0x80) {
+    if (!(tag & 0x20)) throw malformed('an indefinite length on a primitive element');
+    let at = start;
+    for (;;) {
+      if (at + 2 > limit) throw malformed('an indefinite-length element has no end-of-contents');
+      if (bytes[at] === 0 && bytes[at + 1] === 0) return { tag, start, end: at, next: at + 2 };
+      at = readBer(bytes, at, limit, depth + 1).next;
+    }
+  }
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    if (count > 4 || start + count > limit) throw malformed(`bad length at offset ${offset}`);
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i];
+    start += count;
+  }
+  if (start + length > limit) throw malformed(`an element at offset ${offset} runs past its container`);
+  return { tag, start, end: start + length, next: start + length };
+}
+
+function berChildren(bytes: Uint8Array, node: BerNode): BerNode[] {
+  const out: BerNode[] = [];
+  for (let at = node.start; at < node.end; ) {
+    const child = readBer(bytes, at, node.end);
+    out.push(child);
+    at = child.next;
+  }
+  return out;
+}
+
+function expect(node: BerNode | undefined, tag: number, what: string): BerNode {
+  if (!node || node.tag !== tag) throw malformed(`${what} is missing or has the wrong type`);
   return node;
 }
 
-/** Reads the structure this module writes (DER, key transport by subjectKeyIdentifier). */
-export function parseEnvelopedData(der: Uint8Array): ParsedEnvelopedData {
-  const outer = readDer(der);
-  if (outer.end !== der.length) throw new RangeError('CMS EnvelopedData: bytes follow the ContentInfo');
-  const [type, explicit] = derChildren(expect(outer, 0x30, 'ContentInfo'));
-  if (decodeOid(derValue(expect(type, 0x06, 'contentType'))) !== OID.envelopedData) throw new RangeError('CMS: the content is not EnvelopedData');
-  const [enveloped] = derChildren(expect(explicit, 0xa0, 'content'));
-  const [version, infos, contentInfo, ...rest] = derChildren(expect(enveloped, 0x30, 'EnvelopedData'));
-  if (rest.length) throw new RangeError('CMS EnvelopedData: unprotectedAttrs are not expected');
-  decodeSmallInt(derValue(expect(version, 0x02, 'version')));
-  const recipients = derChildren(expect(infos, 0x31, 'recipientInfos')).map((info) => {
-    const [, rid, algorithm, encryptedKey] = derChildren(expect(info, 0x30, 'KeyTransRecipientInfo'));
-    const [oid] = derChildren(expect(algorithm, 0x30, 'keyEncryptionAlgorithm'));
+/** Reads CiphertextForRecipient (BER as written here and by AWS KMS; DER too): key transport by subjectKeyIdentifier. */
+export function parseEnvelopedData(ber: Uint8Array): ParsedEnvelopedData {
+  const value = (node: BerNode) => ber.subarray(node.start, node.end);
+  const oid = (node: BerNode | undefined, what: string) => {
+    const bytes = value(expect(node, 0x06, what));
+    if (bytes.length === 0) throw malformed(`${what} is empty`);
+    return decodeOid(bytes);
+  };
+  const outer = readBer(ber, 0, ber.length);
+  if (outer.next !== ber.length) throw malformed('bytes follow the ContentInfo');
+  const [type, explicit] = berChildren(ber, expect(outer, 0x30, 'ContentInfo'));
+  if (oid(type, 'contentType') !== OID.envelopedData) throw malformed('the content is not EnvelopedData');
+  const [enveloped] = berChildren(ber, expect(explicit, 0xa0, 'content'));
+  const [version, infos, contentInfo, ...rest] = berChildren(ber, expect(enveloped, 0x30, 'EnvelopedData'));
+  if (rest.length) throw malformed('unprotectedAttrs are not expected');
+  if (value(expect(version, 0x02, 'version')).length !== 1) throw malformed('bad version');
+  const recipients = berChildren(ber, expect(infos, 0x31, 'recipientInfos')).map((info) => {
+    const [, rid, algorithm, encryptedKey] = berChildren(ber, expect(info, 0x30, 'KeyTransRecipientInfo'));
     return {
-      subjectKeyIdentifier: derValue(expect(rid, 0x80, 'rid subjectKeyIdentifier')),
-      keyEncryptionAlgorithm: decodeOid(derValue(expect(oid, 0x06, 'key encryption OID'))),
-      encryptedKey: derValue(expect(encryptedKey, 0x04, 'encryptedKey')),
+      subjectKeyIdentifier: value(expect(rid, 0x80, 'rid subjectKeyIdentifier')),
+      keyEncryptionAlgorithm: oid(berChildren(ber, expect(algorithm, 0x30, 'keyEncryptionAlgorithm'))[0], 'key encryption OID'),
+      encryptedKey: value(expect(encryptedKey, 0x04, 'encryptedKey')),
     };
   });
-  const [, algorithm, content] = derChildren(expect(contentInfo, 0x30, 'EncryptedContentInfo'));
-  const [algorithmOid, iv] = derChildren(expect(algorithm, 0x30, 'contentEncryptionAlgorithm'));
+  const [, algorithm, content] = berChildren(ber, expect(contentInfo, 0x30, 'EncryptedContentInfo'));
+  const [algorithmOid, iv] = berChildren(ber, expect(algorithm, 0x30, 'contentEncryptionAlgorithm'));
+  let encryptedContent: Uint8Array;
+  if (content?.tag === 0x80) encryptedContent = value(content);
+  else encryptedContent = Buffer.concat(berChildren(ber, expect(content, 0xa0, 'encryptedContent')).map((part) => value(expect(part, 0x04, 'encryptedContent part'))));
   return {
     recipients,
-    contentEncryptionAlgorithm: decodeOid(derValue(expect(algorithmOid, 0x06, 'content encryption OID'))),
-    iv: derValue(expect(iv, 0x04, 'IV')),
-    encryptedContent: derValue(expect(content, 0x80, 'encryptedContent')),
+    contentEncryptionAlgorithm: oid(algorithmOid, 'content encryption OID'),
+    iv: value(expect(iv, 0x04, 'IV')),
+    encryptedContent,
   };
 }
 
