@@ -16,7 +16,8 @@ import { buildImage, createEnclave, generateSigningKey, type Enclave } from 'sec
 import { parseNitroDocument } from 'secgear/attest';
 import { parseEnvelopedData, subjectKeyIdentifier, OID } from '../src/common/cms-enveloped.js';
 import { parseRecipientContainer } from '../src/common/recipient-container.js';
-import { removeDir, startTestNode, tempDir, type TestNode } from './helpers/ekms.js';
+import { removeDir, sdkClient, startTestNode, tempDir, type TestNode } from './helpers/ekms.js';
+import { serveProcess } from './helpers/serve-process.js';
 
 type CallerEcalls = { useKey(pem: string): void; recipient(issuedAt?: number): Uint8Array; open(cms: Uint8Array): Uint8Array };
 
@@ -248,5 +249,31 @@ describe('Recipient with a real AWS Nitro attestation document', () => {
       await later.stop();
       removeDir(later.dataDir);
     }
+  });
+});
+
+describe('secgear kms serve with Recipient flags', () => {
+  it('--allow-sim-recipients, --recipient-anchor and --recipient-max-age reach the enclave', async () => {
+    const dataDir = tempDir('serve-recipient');
+    const env = { ...process.env, SECGEAR_SIM_DIR: platformDir };
+    const served = await serveProcess(
+      ['--demo', '--data-dir', dataDir, '--pool-size', '1', '--allow-sim-recipients', '--recipient-max-age', '120', '--recipient-anchor', join(VECTORS, 'roots/aws-nitro/blindai_aws_nitro_enclaves_rootca.pem')],
+      env,
+    );
+    const client = sdkClient(served.url, served.credentials!);
+    try {
+      const random = await client.send(new GenerateRandomCommand({ NumberOfBytes: 12, Recipient: recipient(await caller.ecall.recipient()) }));
+      assert.equal((await caller.ecall.open(random.CiphertextForRecipient!)).length, 12);
+      // 200 s is within the default 300 s, not within the 120 s asked for
+      await assert.rejects(client.send(new GenerateRandomCommand({ NumberOfBytes: 12, Recipient: recipient(await caller.ecall.recipient(Date.now() - 200_000)) })), { name: 'AccessDeniedException', message: /stale/ });
+    } finally {
+      client.destroy();
+      served.child.kill('SIGTERM');
+      assert.equal(await served.exited, 0);
+      removeDir(dataDir);
+    }
+    const badDir = tempDir('serve-bad');
+    await assert.rejects(serveProcess(['--data-dir', badDir, '--recipient-anchor', '/nonexistent/root.pem'], env), /--recipient-anchor \/nonexistent\/root.pem: not a readable X.509 certificate/);
+    removeDir(badDir);
   });
 });
