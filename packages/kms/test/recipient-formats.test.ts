@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { KmsError } from '../src/common/kms-error.js';
 import { boundPart, encodeRecipientContainer, parseRecipientContainer, type RecipientContainer } from '../src/common/recipient-container.js';
 import { buildEnvelopedData, openEnvelopedData, parseEnvelopedData } from '../src/common/cms-enveloped.js';
+import { readRecipientFacts, recipientConditions } from '../src/service/recipient-conditions.js';
 
 const isValidation = (error: unknown) => error instanceof KmsError && error.type === 'ValidationException' && /recipient container/.test(error.message);
 
@@ -163,5 +164,35 @@ describe('CiphertextForRecipient (CMS EnvelopedData)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('Recipient condition keys', () => {
+  const nitro = {
+    digest: 'ab'.repeat(32), format: 'nitro', tee: 'nitro', appraisal: 'affirming', measurement: '01'.repeat(48),
+    measurements: { PCR0: '01'.repeat(48), PCR8: '08'.repeat(48) }, debug: false,
+  };
+
+  it('AWS names for Nitro, secGear names for every TEE; absent claims stay absent', () => {
+    const keys = recipientConditions(readRecipientFacts(nitro));
+    assert.equal(keys.get('kms:recipientattestation:imagesha384'), '01'.repeat(48));
+    assert.equal(keys.get('kms:recipientattestation:pcr8'), '08'.repeat(48));
+    assert.equal(keys.get('secgear:recipientattestation:measurement:pcr8'), '08'.repeat(48));
+    assert.equal(keys.get('secgear:recipientattestation:tee'), 'nitro');
+    assert.equal(keys.get('secgear:recipientattestation:debug'), 'false');
+    assert.equal(keys.has('secgear:recipientattestation:signer'), false);
+    assert.equal(keys.has('secgear:recipientattestation:tcbstatus'), false);
+    const sgx = recipientConditions(readRecipientFacts({ ...nitro, format: 'sgx-dcap', tee: 'sgx', measurements: {}, signer: 'cd'.repeat(32), tcbStatus: 'UpToDate', svn: 3 }));
+    assert.equal(sgx.has('kms:recipientattestation:imagesha384'), false);
+    assert.equal(sgx.get('secgear:recipientattestation:signer'), 'cd'.repeat(32));
+    assert.equal(sgx.get('secgear:recipientattestation:tcbstatus'), 'UpToDate');
+    assert.equal(sgx.get('secgear:recipientattestation:svn'), '3');
+  });
+
+  it('refuses malformed facts from the enclave', () => {
+    const internal = { name: 'KmsError', type: 'KMSInternalException' };
+    for (const bad of [null, 'x', { ...nitro, digest: 'zz' }, { ...nitro, tee: '' }, { ...nitro, measurement: 'XY' }, { ...nitro, measurements: { 'a b': '00' } }, { ...nitro, svn: -1 }, { ...nitro, debug: 'no' }, { ...nitro, measurements: null }]) {
+      assert.throws(() => readRecipientFacts(bad), internal);
+    }
   });
 });

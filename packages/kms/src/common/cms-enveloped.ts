@@ -38,7 +38,7 @@ export function subjectKeyIdentifier(spki: Uint8Array): Uint8Array {
 
 /** A constructed element of indefinite length (BER): tag, 0x80, the children, end-of-contents. */
 function indefinite(tag: number, ...children: Uint8Array[]): Uint8Array {
-  return Buffer.concat([Uint8Array.of(tag, 0x80), ...children, Uint8Array.of(0, 0)]);
+  return new Uint8Array(Buffer.concat([Uint8Array.of(tag, 0x80), ...children, Uint8Array.of(0, 0)]));
 }
 
 /** Encrypts `plaintext` to the RSA public key `spki` (SubjectPublicKeyInfo DER). */
@@ -164,7 +164,7 @@ export function parseEnvelopedData(ber: Uint8Array): ParsedEnvelopedData {
   const [algorithmOid, iv] = berChildren(ber, expect(algorithm, 0x30, 'contentEncryptionAlgorithm'));
   let encryptedContent: Uint8Array;
   if (content?.tag === 0x80) encryptedContent = value(content);
-  else encryptedContent = Buffer.concat(berChildren(ber, expect(content, 0xa0, 'encryptedContent')).map((part) => value(expect(part, 0x04, 'encryptedContent part'))));
+  else encryptedContent = new Uint8Array(Buffer.concat(berChildren(ber, expect(content, 0xa0, 'encryptedContent')).map((part) => value(expect(part, 0x04, 'encryptedContent part')))));
   return {
     recipients,
     contentEncryptionAlgorithm: oid(algorithmOid, 'content encryption OID'),

@@ -73,7 +73,7 @@ export function encodeRecipientContainer(container: RecipientContainer): Uint8Ar
     if (item.data.length < 1 || item.data.length > MAX_COLLATERAL) throw new RangeError(`a collateral item is 1 to ${MAX_COLLATERAL} bytes`);
     parts.push(Uint8Array.of(item.role.length), new TextEncoder().encode(item.role), u32(item.data.length), item.data);
   }
-  return Buffer.concat(parts);
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 function u32(n: number): Uint8Array {

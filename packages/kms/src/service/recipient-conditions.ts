@@ -18,7 +18,27 @@
  * | `secgear:RecipientAttestation:Debug` | `true` or `false` |
  * | `secgear:RecipientAttestation:ProdId`, `:Svn` | decimal |
  */
+import { Exception, KmsError } from '../common/kms-error.js';
 import type { RecipientFacts } from '../common/protocol.js';
+
+const HEX = /^[0-9a-f]{0,256}$/;
+const WORD = /^[\x21-\x7e]{1,64}$/;
+
+/** Checks the enclave's account of a Recipient before the host uses it (every enclave→host message is checked). */
+export function readRecipientFacts(value: unknown): RecipientFacts {
+  const bad = () => new KmsError(Exception.Internal, 'the enclave returned malformed Recipient facts', 500);
+  if (typeof value !== 'object' || value === null) throw bad();
+  const f = value as Record<string, unknown>;
+  const word = (v: unknown, optional = false) => (optional && v === undefined) || (typeof v === 'string' && WORD.test(v));
+  const hex = (v: unknown, optional = false) => (optional && v === undefined) || (typeof v === 'string' && HEX.test(v));
+  const int = (v: unknown) => v === undefined || (Number.isInteger(v) && (v as number) >= 0);
+  if (!(typeof f.digest === 'string' && /^[0-9a-f]{64}$/.test(f.digest)) || !word(f.format) || !word(f.tee) || !word(f.appraisal)) throw bad();
+  if (!hex(f.measurement, true) || !hex(f.signer, true) || !word(f.tcbStatus, true) || !int(f.prodId) || !int(f.svn)) throw bad();
+  if (f.debug !== undefined && typeof f.debug !== 'boolean') throw bad();
+  const m = f.measurements;
+  if (typeof m !== 'object' || m === null || Object.entries(m).length > 64 || !Object.entries(m).every(([k, v]) => /^[A-Za-z0-9_]{1,32}$/.test(k) && hex(v))) throw bad();
+  return value as RecipientFacts;
+}
 
 /** The condition keys (lowercase, as the policy evaluator looks them up) and their values. */
 export function recipientConditions(facts: RecipientFacts): Map<string, string> {

@@ -11,6 +11,7 @@ import { Exception, KmsError } from '../common/kms-error.js';
 import type { Params } from '../common/params.js';
 import type { OutValue, RecipientFacts, WrappedKeyVersion } from '../common/protocol.js';
 import type { SignedRequest } from '../common/sigv4.js';
+import { readRecipientFacts } from './recipient-conditions.js';
 import type { EnclavePool } from '../host/enclave-pool.js';
 import type { AccessKeyRow } from '../store/kms-store.js';
 
@@ -65,7 +66,7 @@ export class RequestContext {
       throw new KmsError(String(reply.type), String(reply.message), reply.type === Exception.Internal ? 500 : 400);
     }
     this.authenticated = true;
-    if (reply.recipient !== undefined) this.recipient = reply.recipient;
+    if (reply.recipient !== undefined) this.recipient = readRecipientFacts(reply.recipient);
     // a check that fails here drops the answer: it never leaves this process
     for (const check of this.#afterEnclave.splice(0)) await check();
     return reply.out;
