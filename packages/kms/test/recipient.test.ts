@@ -15,7 +15,7 @@ import {
 import { buildImage, createEnclave, generateSigningKey, type Enclave } from 'secgear';
 import { parseNitroDocument } from 'secgear/attest';
 import { parseEnvelopedData, subjectKeyIdentifier, OID } from '../src/common/cms-enveloped.js';
-import { parseRecipientContainer } from '../src/common/recipient-container.js';
+import { encodeRecipientContainer, parseRecipientContainer } from '../src/common/recipient-container.js';
 import { removeDir, sdkClient, startTestNode, tempDir, type TestNode } from './helpers/ekms.js';
 import { serveProcess } from './helpers/serve-process.js';
 
@@ -248,6 +248,34 @@ describe('Recipient with a real AWS Nitro attestation document', () => {
     } finally {
       await later.stop();
       removeDir(later.dataDir);
+    }
+  });
+});
+
+describe('Recipient with a real SGX DCAP quote in a container', () => {
+  it('runs the whole DCAP pipeline (PCK chain, collateral, TCB) inside the EKMS enclave, then refuses the binding', async () => {
+    const manifest = JSON.parse(readFileSync(join(VECTORS, 'manifest.json'), 'utf8')) as { entries: Array<{ id: string; evidence: string; at: string; collateral: Record<string, string> }> };
+    const entry = manifest.entries.find((e) => e.id === 'sgx-dcapqvl')!;
+    const at = new Date(entry.at);
+    const sgxPlatform = tempDir('sgx-platform');
+    const sgxNode = await startTestNode({ platformDir: sgxPlatform, recipients: { fixedTime: at } });
+    try {
+      const { client } = await sgxNode.tenant('acme');
+      const publicKey = new Uint8Array(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }));
+      const container = encodeRecipientContainer({
+        issuedAt: at.getTime(), publicKey, mediaType: '',
+        evidence: new Uint8Array(readFileSync(join(VECTORS, entry.evidence))),
+        collateral: [{ role: 'bundle', data: new Uint8Array(readFileSync(join(VECTORS, entry.collateral.bundle))) }],
+      });
+      // every check but the binding passes: this quote's REPORTDATA was made by someone else for something else
+      await assert.rejects(client.send(new GenerateRandomCommand({ NumberOfBytes: 8, Recipient: recipient(container) })), { name: 'AccessDeniedException', message: /check binding failed/ });
+      // without its collateral the quote still verifies up to the binding (TCB status unknown)
+      const bare = encodeRecipientContainer({ ...parseRecipientContainer(container).container, collateral: [] });
+      await assert.rejects(client.send(new GenerateRandomCommand({ NumberOfBytes: 8, Recipient: recipient(bare) })), { name: 'AccessDeniedException', message: /check binding failed/ });
+    } finally {
+      await sgxNode.stop();
+      removeDir(sgxNode.dataDir);
+      removeDir(sgxPlatform);
     }
   });
 });
