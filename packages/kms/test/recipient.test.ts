@@ -150,6 +150,19 @@ describe('Recipient with secGear evidence (sim backend)', () => {
     await assert.rejects(gdk(otherMeasurement.KeyId!), { name: 'AccessDeniedException' });
     await assert.rejects(gdk(otherSigner.KeyId!), { name: 'AccessDeniedException' });
     await assert.rejects(gdk(notSgx.KeyId!), { name: 'AccessDeniedException' });
+    // the README's example: one Deny per requirement
+    const deny = (key: string, value: string) => ({ Effect: 'Deny', Principal: '*', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: { StringNotEquals: { [key]: value } } });
+    const readme = (signer: string) => JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+        deny('secgear:RecipientAttestation:Signer', signer), deny('secgear:RecipientAttestation:Debug', 'false'), deny('secgear:RecipientAttestation:Appraisal', 'affirming'),
+      ],
+    });
+    const strict = (await kms.send(new CreateKeyCommand({ Policy: readme(hex(info.signer)) }))).KeyMetadata!;
+    assert.equal((await caller.ecall.open((await gdk(strict.KeyId!)).CiphertextForRecipient!)).length, 32);
+    const strictOther = (await kms.send(new CreateKeyCommand({ Policy: readme('ee'.repeat(32)) }))).KeyMetadata!;
+    await assert.rejects(gdk(strictOther.KeyId!), { name: 'AccessDeniedException' });
     // without a Recipient there is no evidence: the condition cannot hold
     await assert.rejects(kms.send(new GenerateDataKeyCommand({ KeyId: allowed.KeyId, KeySpec: 'AES_256' })), { name: 'AccessDeniedException' });
     const enc = await kms.send(new EncryptCommand({ KeyId: allowed.KeyId, Plaintext: text('x') }));
