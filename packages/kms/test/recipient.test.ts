@@ -167,6 +167,15 @@ describe('Recipient with secGear evidence (sim backend)', () => {
     await assert.rejects(kms.send(new GenerateDataKeyCommand({ KeyId: allowed.KeyId, KeySpec: 'AES_256' })), { name: 'AccessDeniedException' });
     const enc = await kms.send(new EncryptCommand({ KeyId: allowed.KeyId, Plaintext: text('x') }));
     await assert.rejects(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob })), { name: 'AccessDeniedException' });
+    // a refused caller learns nothing about its ciphertext; an allowed one hears it is bad
+    const guarded = (await kms.send(new CreateKeyCommand({ Policy: requiring(['kms:Decrypt'], 'secgear:RecipientAttestation:Measurement', '00'.repeat(32)) }))).KeyMetadata!;
+    const sealed = await kms.send(new EncryptCommand({ KeyId: guarded.KeyId, Plaintext: text('x') }));
+    const broken = new Uint8Array(sealed.CiphertextBlob!);
+    broken[broken.length - 1] ^= 1;
+    await assert.rejects(kms.send(new DecryptCommand({ CiphertextBlob: broken, Recipient: recipient(await caller.ecall.recipient()) })), { name: 'AccessDeniedException' });
+    const brokenAllowed = new Uint8Array(enc.CiphertextBlob!);
+    brokenAllowed[brokenAllowed.length - 1] ^= 1;
+    await assert.rejects(kms.send(new DecryptCommand({ CiphertextBlob: brokenAllowed, Recipient: recipient(await caller.ecall.recipient()) })), { name: 'InvalidCiphertextException' });
     // a denied call is audited with the digest of the evidence it carried
     const doc = await caller.ecall.recipient();
     await assert.rejects(kms.send(new GenerateDataKeyCommand({ KeyId: otherSigner.KeyId, KeySpec: 'AES_256', Recipient: recipient(doc) })), { name: 'AccessDeniedException' });

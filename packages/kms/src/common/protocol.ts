@@ -63,7 +63,7 @@ export interface RecipientFacts {
 
 export type EnclaveReply =
   | { ok: true; out: Record<string, OutValue>; recipient?: RecipientFacts }
-  | { ok: false; type: string; message: string };
+  | { ok: false; type: string; message: string; recipient?: RecipientFacts };
 
 /** New key material, generated inside; only `publicKey` and the wrapped form leave. */
 export interface GeneratedKey {

@@ -40,9 +40,14 @@ export const ecalls = {
       if (!Object.hasOwn(RECIPIENT_FIELDS, call.operation)) throw new KmsError(Exception.Validation, `${call.operation} does not take a Recipient`);
       // verified before the operation runs, so a refused recipient never causes a decryption
       const recipient = await verifyRecipient(params.Recipient, now);
-      const out = operation(params, call.keys);
-      sealForRecipient(call.operation, out, recipient);
-      return { ok: true, out, recipient: recipient.facts };
+      try {
+        const out = operation(params, call.keys);
+        sealForRecipient(call.operation, out, recipient);
+        return { ok: true, out, recipient: recipient.facts };
+      } catch (error) {
+        // the host authorizes on these facts before it reports the operation's own failure
+        return { ...(toReply(error) as { ok: false; type: string; message: string }), recipient: recipient.facts };
+      }
     } catch (error) {
       return toReply(error);
     }

@@ -63,13 +63,20 @@ export class RequestContext {
     if (!reply.ok) {
       const authError = ([Exception.InvalidSignature, Exception.IncompleteSignature, Exception.MissingAuthenticationToken, Exception.UnrecognizedClient] as string[]).includes(reply.type);
       if (!authError) this.authenticated = true;
+      // the Recipient was verified but the operation failed: a caller the policy refuses learns
+      // that, not whether its ciphertext was good
+      if (reply.recipient !== undefined) await this.#runAfterEnclave(reply.recipient);
       throw new KmsError(String(reply.type), String(reply.message), reply.type === Exception.Internal ? 500 : 400);
     }
     this.authenticated = true;
-    if (reply.recipient !== undefined) this.recipient = readRecipientFacts(reply.recipient);
     // a check that fails here drops the answer: it never leaves this process
-    for (const check of this.#afterEnclave.splice(0)) await check();
+    await this.#runAfterEnclave(reply.recipient);
     return reply.out;
+  }
+
+  async #runAfterEnclave(recipient: unknown): Promise<void> {
+    if (recipient !== undefined) this.recipient = readRecipientFacts(recipient);
+    for (const check of this.#afterEnclave.splice(0)) await check();
   }
 
   /** True when the request carries a Recipient: its evidence is verified by the enclave. */
