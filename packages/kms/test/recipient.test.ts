@@ -18,6 +18,7 @@ import { parseEnvelopedData, subjectKeyIdentifier, OID } from '../src/common/cms
 import { encodeRecipientContainer, parseRecipientContainer } from '../src/common/recipient-container.js';
 import { removeDir, sdkClient, startTestNode, tempDir, type TestNode } from './helpers/ekms.js';
 import { serveProcess } from './helpers/serve-process.js';
+import { officialSign } from './helpers/official-signer.js';
 
 type CallerEcalls = { useKey(pem: string): void; recipient(issuedAt?: number): Uint8Array; open(cms: Uint8Array): Uint8Array };
 
@@ -27,6 +28,7 @@ const platformDir = tempDir('platform');
 let node: TestNode;
 let kms: KMSClient;
 let account: string;
+let credentials: { accessKeyId: string; secretAccessKey: string };
 let caller: Enclave<CallerEcalls>;
 const text = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -60,7 +62,9 @@ async function auditRecords(n: TestNode): Promise<Array<Record<string, unknown>>
 
 before(async () => {
   node = await startTestNode({ platformDir, recipients: { allowSimulation: true } });
-  ({ client: kms, account } = await node.tenant('acme'));
+  const tenant = await node.tenant('acme');
+  ({ client: kms, account } = tenant);
+  credentials = { accessKeyId: tenant.accessKeyId, secretAccessKey: tenant.secretAccessKey };
   caller = await startCaller();
 });
 after(async () => {
@@ -210,6 +214,48 @@ describe('Recipient with secGear evidence (sim backend)', () => {
     await assert.rejects(gdk(text('hello')), { name: 'ValidationException' });
     // the container's own structure
     await assert.rejects(gdk(doc.subarray(0, doc.length - 1)), { name: 'ValidationException', message: /container/ });
+  });
+});
+
+describe('Recipient on the wire', () => {
+  async function signedPost(operation: string, payload: unknown, edit?: (body: string) => string) {
+    const body = new TextEncoder().encode(JSON.stringify(payload));
+    const headers = { host: new URL(node.url).host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}` };
+    const auth = await officialSign({ method: 'POST', path: '/', headers, body }, credentials);
+    const sent = edit ? edit(new TextDecoder().decode(body)) : body;
+    const response = await fetch(node.url + '/', { method: 'POST', headers: auth, body: sent });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+
+  it('a host that strips the Recipient from a signed request breaks its signature', async () => {
+    const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const enc = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('only for the enclave') }));
+    const payload = { CiphertextBlob: b64(enc.CiphertextBlob!), Recipient: { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: b64(await caller.ecall.recipient()) } };
+    const intact = await signedPost('Decrypt', payload);
+    assert.equal(intact.status, 200);
+    assert.equal(intact.json.Plaintext, undefined);
+    assert.equal(typeof intact.json.CiphertextForRecipient, 'string');
+    const stripped = await signedPost('Decrypt', payload, (body) => JSON.stringify({ CiphertextBlob: JSON.parse(body).CiphertextBlob }));
+    assert.equal(stripped.status, 400);
+    assert.equal(stripped.json.__type, 'InvalidSignatureException');
+    assert.equal(stripped.json.Plaintext, undefined);
+  });
+
+  it('other operations refuse a Recipient', async () => {
+    const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const recipientJson = { KeyEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', AttestationDocument: b64(await caller.ecall.recipient()) };
+    for (const [operation, payload] of [
+      ['Encrypt', { KeyId: key.KeyId, Plaintext: b64(text('x')) }],
+      ['GenerateDataKeyWithoutPlaintext', { KeyId: key.KeyId, KeySpec: 'AES_256' }],
+    ] as const) {
+      const r = await signedPost(operation, { ...payload, Recipient: recipientJson });
+      assert.equal(r.status, 400);
+      assert.equal(r.json.__type, 'ValidationException');
+      assert.match(String(r.json.message), new RegExp(`${operation} does not take a Recipient`));
+    }
+    const notObject = await signedPost('GenerateRandom', { NumberOfBytes: 8, Recipient: 'x' });
+    assert.equal(notObject.json.__type, 'ValidationException');
   });
 });
 
