@@ -348,6 +348,36 @@ describe('Recipient with a real SGX DCAP quote in a container', () => {
   });
 });
 
+describe('Recipient with real SEV-SNP and Arm CCA evidence in a container', () => {
+  it('each runs its whole verifier inside the EKMS enclave (a CCA CPAK compiled in as a JWK anchor), then is refused for its binding', async () => {
+    const manifest = JSON.parse(readFileSync(join(VECTORS, 'manifest.json'), 'utf8')) as { entries: Array<{ id: string; evidence: string; collateral: Record<string, string>; anchors: string[] }> };
+    const snp = manifest.entries.find((e) => e.id === 'snp-virtee-milan')!;
+    const cca = manifest.entries.find((e) => e.id === 'cca-secgear-token01')!;
+    const cpak = JSON.parse(readFileSync(join(VECTORS, cca.anchors[0]), 'utf8'));
+    const dir = tempDir('real-platform');
+    const realNode = await startTestNode({ platformDir: dir, recipients: { anchors: [cpak] } });
+    try {
+      const { client } = await realNode.tenant('acme');
+      const publicKey = new Uint8Array(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }));
+      const file = (path: string) => new Uint8Array(readFileSync(join(VECTORS, path)));
+      const container = (evidence: Uint8Array, collateral: Array<{ role: string; data: Uint8Array }>) =>
+        encodeRecipientContainer({ issuedAt: Date.now(), publicKey, mediaType: '', evidence, collateral });
+      const send = (doc: Uint8Array) => client.send(new GenerateRandomCommand({ NumberOfBytes: 8, Recipient: recipient(doc) }));
+      const snpCollateral = Object.entries(snp.collateral).map(([role, path]) => ({ role, data: file(path) }));
+      await assert.rejects(send(container(file(snp.evidence), snpCollateral)), { name: 'AccessDeniedException', message: /check binding failed/ });
+      // without its VCEK the report cannot be checked at all
+      await assert.rejects(send(container(file(snp.evidence), [])), { name: 'AccessDeniedException', message: /vcek/i });
+      await assert.rejects(send(container(file(cca.evidence), [])), { name: 'AccessDeniedException', message: /check binding failed/ });
+      // the CPAK counts only compiled in: a node without it refuses the platform token
+      await assert.rejects(node.tenant('acme').then(({ client: other }) => other.send(new GenerateRandomCommand({ NumberOfBytes: 8, Recipient: recipient(container(file(cca.evidence), [])) }))), { name: 'AccessDeniedException', message: /platform\.(cpak|signature)/ });
+    } finally {
+      await realNode.stop();
+      removeDir(realNode.dataDir);
+      removeDir(dir);
+    }
+  });
+});
+
 describe('secgear kms serve with Recipient flags', () => {
   it('--allow-sim-recipients, --recipient-anchor and --recipient-max-age reach the enclave', async () => {
     const dataDir = tempDir('serve-recipient');
@@ -369,7 +399,7 @@ describe('secgear kms serve with Recipient flags', () => {
       removeDir(dataDir);
     }
     const badDir = tempDir('serve-bad');
-    await assert.rejects(serveProcess(['--data-dir', badDir, '--recipient-anchor', '/nonexistent/root.pem'], env), /--recipient-anchor \/nonexistent\/root.pem: not a readable X.509 certificate/);
+    await assert.rejects(serveProcess(['--data-dir', badDir, '--recipient-anchor', '/nonexistent/root.pem'], env), /--recipient-anchor \/nonexistent\/root.pem: not a readable X.509 certificate or public key/);
     removeDir(badDir);
   });
 });

@@ -1,5 +1,5 @@
 /** `secgear kms serve`: runs an EKMS node until SIGTERM or SIGINT, then stops gracefully. */
-import { X509Certificate } from 'node:crypto';
+import { createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -22,12 +22,16 @@ export interface ServeFlags {
   recipientMaxAge: string;
 }
 
-/** A certificate file, PEM or DER, as DER. */
-function readCertificate(path: string): Uint8Array {
+/** An anchor file: a certificate (PEM or DER), or a public key (JWK JSON or PEM) for CCA CPAKs. */
+function readAnchor(path: string): Uint8Array | JsonWebKey {
   try {
-    return new Uint8Array(new X509Certificate(readFileSync(path)).raw);
+    const bytes = readFileSync(path);
+    const text = bytes.toString('utf8').trim();
+    if (text.startsWith('{')) return createPublicKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }).export({ format: 'jwk' });
+    if (text.includes('-----BEGIN PUBLIC KEY-----')) return createPublicKey(text).export({ format: 'jwk' });
+    return new Uint8Array(new X509Certificate(bytes).raw);
   } catch (error) {
-    throw new Error(`--recipient-anchor ${path}: not a readable X.509 certificate (${(error as Error).message})`);
+    throw new Error(`--recipient-anchor ${path}: not a readable X.509 certificate or public key (${(error as Error).message})`);
   }
 }
 
@@ -64,7 +68,7 @@ export function registerServe(kms: Command): void {
     .option('--backend <type>', 'enclave backend: sim or process', 'sim')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--image-key <file>', 'enclave image signing key (default <data-dir>/image-signing-key.pem; nodes of one cluster share it)')
-    .option('--recipient-anchor <file>', 'trust anchor (PEM or DER certificate) for Recipient evidence besides the built-in Intel/AMD/AWS roots; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--recipient-anchor <file>', 'trust anchor for Recipient evidence besides the built-in Intel/AMD/AWS roots: a certificate (PEM/DER) or a public key (JWK/PEM, CCA CPAK); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--allow-sim-recipients', 'accept simulated Recipient evidence from this machine\'s sim platform (never in production)')
     .option('--recipient-max-age <seconds>', 'how old Recipient evidence may be', '300')
     .option('--demo', 'make a demo tenant and print credentials for the AWS CLI/SDK')
@@ -80,7 +84,7 @@ export function registerServe(kms: Command): void {
         logLevel: flags.logLevel,
         imageKey: flags.imageKey,
         recipients: {
-          anchors: flags.recipientAnchor.map(readCertificate),
+          anchors: flags.recipientAnchor.map(readAnchor),
           allowSimulation: flags.allowSimRecipients === true,
           maxAgeSeconds: integer(flags.recipientMaxAge, 'recipient-max-age', 1, 86400),
         },

@@ -98,7 +98,7 @@ export async function verifyRecipient(value: unknown, clock: number): Promise<Ve
   const now = trust.fixedTime ?? clock;
   const common = {
     verifiers,
-    trustAnchors: trust.anchors.map((der) => ({ kind: 'x509' as const, der })),
+    trustAnchors: trust.anchors,
     trustLocalSimRoot: false,
     now: new Date(now),
   };
