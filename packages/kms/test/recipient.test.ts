@@ -3,6 +3,7 @@
 // its own enclave and answers with CMS EnvelopedData that the caller opens inside — and that
 // `openssl cms -decrypt` opens too. A real AWS Nitro document is verified at its own time.
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
@@ -240,6 +241,39 @@ describe('Recipient on the wire', () => {
     assert.equal(stripped.status, 400);
     assert.equal(stripped.json.__type, 'InvalidSignatureException');
     assert.equal(stripped.json.Plaintext, undefined);
+  });
+
+  it('random and mutated attestation documents are refused as client errors, never a crash', async () => {
+    const doc = await caller.ecall.recipient();
+    const refused = async (bytes: Uint8Array) => {
+      try {
+        await kms.send(new GenerateRandomCommand({ NumberOfBytes: 8, Recipient: recipient(bytes) }));
+        assert.fail('accepted');
+      } catch (error) {
+        assert.ok(['ValidationException', 'AccessDeniedException'].includes((error as Error).name), `${(error as Error).name}: ${(error as Error).message}`);
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.boolean(), async (bytes, container) => {
+        await refused(container ? new Uint8Array(Buffer.concat([Buffer.from('SGKR\x01'), bytes])) : bytes);
+      }),
+      { numRuns: 40 },
+    );
+    // the media type, the evidence's first bytes and the collateral count, each changed
+    const keyLength = parseRecipientContainer(doc).container.publicKey.length;
+    for (const at of [16 + keyLength, 16 + keyLength + 5, 16 + keyLength + parseRecipientContainer(doc).container.mediaType.length + 4, doc.length - 1]) {
+      const mutated = new Uint8Array(doc);
+      mutated[at] ^= 0x20;
+      await refused(mutated);
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 255 }), async (at, xor) => {
+        const mutated = new Uint8Array(doc);
+        mutated[at % mutated.length] ^= xor;
+        await refused(mutated);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('other operations refuse a Recipient', async () => {

@@ -8,7 +8,7 @@
  * because it decides which public key gets the plaintext: a host that verified would choose.
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { builtInVerifiers, parseNitroDocument, verifyEvidence, VerifierRegistry, type NormalizedClaims, type VerificationResult } from 'secgear/attest/enclave';
+import { builtInVerifiers, formatForMediaType, parseNitroDocument, verifyEvidence, VerifierRegistry, type NormalizedClaims, type VerificationResult } from 'secgear/attest/enclave';
 import { random } from 'secgear/enclave';
 import { decodeBase64 } from '../common/base64.js';
 import { buildEnvelopedData } from '../common/cms-enveloped.js';
@@ -60,6 +60,15 @@ function rsaKey(spki: Uint8Array): void {
   if (bits < 2048 || bits > 4096) throw new KmsError(Exception.Validation, `the Recipient RSA key must have 2048 to 4096 bits, not ${bits}`);
 }
 
+/** verifyEvidence throws only for bad options; anything it throws here is the caller's evidence's fault. */
+async function verified(run: () => Promise<VerificationResult>): Promise<VerificationResult> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new KmsError(Exception.Validation, `the Recipient's evidence cannot be verified: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function accepted(result: VerificationResult): NormalizedClaims {
   if (!result.verified || !result.claims) {
     const failure = result.failure ?? { check: 'evidence', message: 'not verified' };
@@ -107,8 +116,11 @@ export async function verifyRecipient(value: unknown, clock: number): Promise<Ve
     const { container, bound } = parseRecipientContainer(document);
     rsaKey(container.publicKey);
     checkFresh(container.issuedAt, now, trust.maxAgeMs, 'the evidence');
+    // a media type that names no known format is refused rather than guessed around
+    const format = container.mediaType ? formatForMediaType(container.mediaType) : undefined;
+    if (container.mediaType && !format) throw new KmsError(Exception.Validation, `the recipient container's media type "${container.mediaType}" names no evidence format this service verifies (leave it empty to have the format detected)`);
     const evidence = container.mediaType ? { mediaType: container.mediaType, data: container.evidence } : container.evidence;
-    const result = await verifyEvidence(evidence, { ...common, allowSimulation: trust.allowSimulation, reportData: bound, collateral: container.collateral });
+    const result = await verified(() => verifyEvidence(evidence, { ...common, allowSimulation: trust.allowSimulation, reportData: bound, collateral: container.collateral }));
     const claims = accepted(result);
     return { publicKey: container.publicKey, facts: factsOf(document, result, claims) };
   }
@@ -122,7 +134,7 @@ export async function verifyRecipient(value: unknown, clock: number): Promise<Ve
   }
   if (!nitro.publicKey) throw new KmsError(Exception.Validation, 'the Nitro attestation document has no public_key: request it with the RSA public key the answer is encrypted to');
   rsaKey(nitro.publicKey);
-  const result = await verifyEvidence(document, { ...common, format: 'nitro', allowSimulation: false });
+  const result = await verified(() => verifyEvidence(document, { ...common, format: 'nitro', allowSimulation: false }));
   const claims = accepted(result);
   checkFresh(nitro.timestamp, now, trust.maxAgeMs, 'the Nitro attestation document');
   return { publicKey: nitro.publicKey, facts: factsOf(document, result, claims) };

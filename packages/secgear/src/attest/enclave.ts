@@ -11,4 +11,5 @@ export { VerifierRegistry } from './registry.js';
 export { evidenceBinding, checkEvidenceBinding, reportDataBinds, BINDING_CHECK, EVIDENCE_BINDING_DOMAIN, EVIDENCE_BINDING_SIZE } from './evidence-binding.js';
 export type { EvidenceBindingInput } from './evidence-binding.js';
 export { parseNitroDocument, type NitroDocument } from './verifiers/nitro/document.js';
+export { EVIDENCE_MEDIA_TYPES, formatForMediaType } from './media-types.js';
 export type * from './types.js';
