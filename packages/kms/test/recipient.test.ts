@@ -141,6 +141,16 @@ describe('Recipient with secGear evidence (sim backend)', () => {
     }
   });
 
+  it('refuses recipient keys that are not RSA of 2048 to 4096 bits', async () => {
+    const small = await startCaller();
+    try {
+      await small.ecall.useKey(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+      await assert.rejects(kms.send(new GenerateRandomCommand({ NumberOfBytes: 8, Recipient: recipient(await small.ecall.recipient()) })), { name: 'ValidationException', message: /2048 to 4096 bits, not 1024/ });
+    } finally {
+      await small.destroy();
+    }
+  });
+
   it('key policies condition on the measurement, signer and TEE of the evidence', async () => {
     const info = caller.info;
     const allowed = (await kms.send(new CreateKeyCommand({ Policy: requiring(['kms:Decrypt', 'kms:GenerateDataKey'], 'secgear:RecipientAttestation:Measurement', hex(info.measurement)) }))).KeyMetadata!;
