@@ -135,6 +135,9 @@ describe('Recipient with secGear evidence (sim backend)', () => {
       assert.match(printed, /rsaesOaep/);
       assert.match(printed, /aes-256-cbc/);
       assert.match(printed, /subjectKeyIdentifier/);
+      // BER as AWS writes it: ContentInfo, [0], EnvelopedData and EncryptedContentInfo of indefinite length
+      const asn1 = execFileSync('openssl', ['asn1parse', '-inform', 'DER', '-in', join(dir, 'cms.der')]).toString().split('\n');
+      assert.deepEqual(asn1.filter((line) => /l=inf/.test(line)).map((line) => line.replace(/^.*cons: /, '').trim()), ['SEQUENCE', 'cont [ 0 ]', 'SEQUENCE', 'SEQUENCE']);
     } finally {
       await other.destroy();
       removeDir(dir);
