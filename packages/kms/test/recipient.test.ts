@@ -109,6 +109,15 @@ describe('Recipient with secGear evidence (sim backend)', () => {
     assert.equal(random.Plaintext, undefined);
     assert.equal((await caller.ecall.open(random.CiphertextForRecipient!)).length, 48);
 
+    // an SM4 key's data keys and an SM2 data key pair are sealed the same way
+    const sm4 = (await kms.send(new CreateKeyCommand({ KeySpec: 'SM4' as 'SYMMETRIC_DEFAULT' }))).KeyMetadata!;
+    const sm4Made = await kms.send(new GenerateDataKeyCommand({ KeyId: sm4.KeyId, NumberOfBytes: 16, Recipient: recipient(await caller.ecall.recipient()) }));
+    const sm4Key = await caller.ecall.open(sm4Made.CiphertextForRecipient!);
+    assert.deepEqual([...(await kms.send(new DecryptCommand({ CiphertextBlob: sm4Made.CiphertextBlob }))).Plaintext!], [...sm4Key]);
+    const sm2Pair = await kms.send(new GenerateDataKeyPairCommand({ KeyId: sm4.KeyId, KeyPairSpec: 'SM2', Recipient: recipient(await caller.ecall.recipient()) }));
+    assert.equal(sm2Pair.PrivateKeyPlaintext, undefined);
+    assert.ok((await caller.ecall.open(sm2Pair.CiphertextForRecipient!)).length > 100);
+
     const pair = await kms.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256', Recipient: recipient(await caller.ecall.recipient()) }));
     assert.equal(pair.PrivateKeyPlaintext, undefined);
     assert.ok(pair.PrivateKeyCiphertextBlob);
