@@ -1,4 +1,6 @@
 /** `secgear kms serve`: runs an EKMS node until SIGTERM or SIGINT, then stops gracefully. */
+import { createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -15,6 +17,22 @@ export interface ServeFlags {
   logLevel: string;
   demo?: boolean;
   imageKey?: string;
+  recipientAnchor: string[];
+  allowSimRecipients?: boolean;
+  recipientMaxAge: string;
+}
+
+/** An anchor file: a certificate (PEM or DER), or a public key (JWK JSON or PEM) for CCA CPAKs. */
+function readAnchor(path: string): Uint8Array | JsonWebKey {
+  try {
+    const bytes = readFileSync(path);
+    const text = bytes.toString('utf8').trim();
+    if (text.startsWith('{')) return createPublicKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }).export({ format: 'jwk' });
+    if (text.includes('-----BEGIN PUBLIC KEY-----')) return createPublicKey(text).export({ format: 'jwk' });
+    return new Uint8Array(new X509Certificate(bytes).raw);
+  } catch (error) {
+    throw new Error(`--recipient-anchor ${path}: not a readable X.509 certificate or public key (${(error as Error).message})`);
+  }
 }
 
 export const DEFAULT_DATA_DIR = join(homedir(), '.secgear', 'kms');
@@ -50,6 +68,9 @@ export function registerServe(kms: Command): void {
     .option('--backend <type>', 'enclave backend: sim or process', 'sim')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--image-key <file>', 'enclave image signing key (default <data-dir>/image-signing-key.pem; nodes of one cluster share it)')
+    .option('--recipient-anchor <file>', 'trust anchor for Recipient evidence besides the built-in Intel/AMD/AWS roots: a certificate (PEM/DER) or a public key (JWK/PEM, CCA CPAK); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--allow-sim-recipients', 'accept simulated Recipient evidence from this machine\'s sim platform (never in production)')
+    .option('--recipient-max-age <seconds>', 'how old Recipient evidence may be', '300')
     .option('--demo', 'make a demo tenant and print credentials for the AWS CLI/SDK')
     .action(async (flags: ServeFlags) => {
       const node = await startEkms({
@@ -62,6 +83,11 @@ export function registerServe(kms: Command): void {
         backend: flags.backend,
         logLevel: flags.logLevel,
         imageKey: flags.imageKey,
+        recipients: {
+          anchors: flags.recipientAnchor.map(readAnchor),
+          allowSimulation: flags.allowSimRecipients === true,
+          maxAgeSeconds: integer(flags.recipientMaxAge, 'recipient-max-age', 1, 86400),
+        },
       });
       process.stderr.write(`EKMS ${node.url} (node ${node.nodeId}, ${node.pool.size} enclave(s), ${node.service.store.dialect}); admin token in ${join(flags.dataDir, 'admin-token')}\n`);
       if (flags.demo) {

@@ -17,7 +17,8 @@ import { KmsStore } from '../store/kms-store.js';
 import { openSqlDriver } from '../store/sql-driver.js';
 import '../store/sqlite-driver.js';
 import '../store/postgres-driver.js';
-import { buildKmsImage } from './enclave-image.js';
+import { buildKmsImage, type RecipientTrustOptions } from './enclave-image.js';
+import { ensureSimRootCertificate } from 'secgear';
 import { EnclavePool } from './enclave-pool.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -51,6 +52,11 @@ export interface EkmsOptions {
    * database on one platform share this key.
    */
   imageKey?: string;
+  /**
+   * What the enclave accepts as a Recipient's evidence (attested key release), compiled into
+   * its image. With `allowSimulation`, this node's sim platform root is trusted too.
+   */
+  recipients?: RecipientTrustOptions;
 }
 
 export interface RunningEkms {
@@ -87,7 +93,11 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
     for (const step of cleanups.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    const image = await buildKmsImage(options.imageKey ?? join(options.dataDir, 'image-signing-key.pem'));
+    const recipients = { ...options.recipients, anchors: [...(options.recipients?.anchors ?? [])] };
+    if (recipients.allowSimulation) {
+      recipients.anchors.push(ensureSimRootCertificate(options.platformDir));
+    }
+    const image = await buildKmsImage(options.imageKey ?? join(options.dataDir, 'image-signing-key.pem'), recipients);
     const pool = await EnclavePool.start({
       image,
       size: options.poolSize ?? 2,
