@@ -64,6 +64,32 @@ export interface EnclaveStarted {
   rootKeyId: string;
 }
 
+/** A freshness statement: counter (and PostgreSQL LSN), MACed by the enclave. */
+export interface FreshnessStatement {
+  counter: number;
+  lsn?: string;
+  mac: string;
+}
+
+export interface FreshnessStart {
+  node: string;
+  /** The statement stored in the database (absent: none). */
+  database?: FreshnessStatement;
+  /** The statement in the node-local file (absent: none). */
+  file?: FreshnessStatement;
+  /** PostgreSQL: pg_current_wal_lsn() now. */
+  currentLsn?: string;
+}
+
+export interface FreshnessNext {
+  /** This node's statement as the database holds it now (absent: none). */
+  database?: FreshnessStatement;
+  /** The counter of the last statement the host committed. */
+  committed: number;
+  /** PostgreSQL: pg_current_wal_lsn() now. */
+  lsn?: string;
+}
+
 /** The ecalls of the EKMS enclave image (packages/kms/enclave.json). */
 export interface KmsEcalls {
   kmsStart(start: EnclaveStart): EnclaveStarted;
@@ -72,4 +98,6 @@ export interface KmsEcalls {
   /** HMAC-SHA-256 of an audit chain head under the root key's audit key (hex). */
   kmsAuditSeal(headHash: string): string;
   kmsCreateAccessKeySecret(owner: { accessKeyId: string; tenant: string }): { secret: string; wrappedSecret: Uint8Array };
+  kmsFreshnessStart(start: FreshnessStart): { counter: number };
+  kmsFreshnessNext(request: FreshnessNext): FreshnessStatement;
 }

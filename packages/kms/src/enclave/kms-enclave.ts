@@ -5,7 +5,8 @@
  */
 import { defineEnclave, random } from 'secgear/enclave';
 import { Exception, KmsError } from '../common/kms-error.js';
-import type { EnclaveCall, EnclaveReply, EnclaveStart, EnclaveStarted, GeneratedKey } from '../common/protocol.js';
+import type { EnclaveCall, EnclaveReply, EnclaveStart, EnclaveStarted, FreshnessNext, FreshnessStart, FreshnessStatement, GeneratedKey } from '../common/protocol.js';
+import { nextFreshness, startFreshness } from './freshness.js';
 import { isKeySpec } from '../common/key-specs.js';
 import { authenticate, checkCall } from './authenticate.js';
 import { generateMaterial } from './key-material.js';
@@ -52,6 +53,14 @@ export const ecalls = {
   kmsAuditSeal(headHash: string): string {
     if (typeof headHash !== 'string' || !/^[0-9a-f]{64}$/.test(headHash)) throw new KmsError(Exception.Validation, 'kmsAuditSeal needs a SHA-256 hex digest');
     return auditSeal(headHash);
+  },
+
+  kmsFreshnessStart(start: FreshnessStart): { counter: number } {
+    return startFreshness(start);
+  },
+
+  kmsFreshnessNext(request: FreshnessNext): FreshnessStatement {
+    return nextFreshness(request);
   },
 
   kmsCreateAccessKeySecret(owner: { accessKeyId: string; tenant: string }): { secret: string; wrappedSecret: Uint8Array } {

@@ -8,6 +8,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { random, seal, unseal } from 'secgear/enclave';
 import { Exception, KmsError } from '../common/kms-error.js';
+import { setFreshnessKey } from './freshness.js';
 
 const ROOT_AAD = new TextEncoder().encode('secgear ekms domain root key v1');
 const ROOT_LENGTH = 32;
@@ -36,6 +37,7 @@ export async function loadRootKey(sealedRoot: Uint8Array | undefined): Promise<R
   }
   wrapKey = Buffer.from(hkdfSync('sha256', root, new Uint8Array(0), 'secgear ekms wrap key v1', 32));
   auditKey = Buffer.from(hkdfSync('sha256', root, new Uint8Array(0), 'secgear ekms audit seal v1', 32));
+  setFreshnessKey(Buffer.from(hkdfSync('sha256', root, new Uint8Array(0), 'secgear ekms freshness v1', 32)));
   rootKeyId = createHash('sha256').update('secgear ekms root id v1').update(wrapKey).digest('hex');
   root.fill(0);
   unwrapped.clear();

@@ -19,6 +19,7 @@ import '../store/sqlite-driver.js';
 import '../store/postgres-driver.js';
 import { buildKmsImage } from './enclave-image.js';
 import { EnclavePool } from './enclave-pool.js';
+import { FreshnessGuard } from './freshness-guard.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const SEALED_ROOT = 'sealed-root-key';
@@ -98,8 +99,9 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
       storeSealedRoot: (sealed) => store.putMetaOnce(SEALED_ROOT, sealed),
     });
     cleanups.push(() => pool.close());
-    const audit = await AuditLog.open(store, nodeId, (head) => pool.auditSeal(head));
-    const service = new KmsService({ store, pool, region, clock: options.clock, audit });
+    const freshness = await FreshnessGuard.start({ pool, store, file: join(options.dataDir, `freshness-${nodeId}.json`), node: nodeId });
+    const audit = await AuditLog.open(store, nodeId, (head) => pool.auditSeal(head), freshness);
+    const service = new KmsService({ store, pool, region, clock: options.clock, audit, onStateChange: () => freshness.advance() });
     const verifyAudit = () => verifyAuditLog(store, async (head, seal) => (await pool.auditSeal(head)) === seal);
 
     const metrics = new Metrics();

@@ -6,7 +6,7 @@
  * reports the same root key id, checked here.
  */
 import { createEnclave, type Enclave } from 'secgear';
-import type { KmsEcalls, EnclaveCall, EnclaveReply, GeneratedKey } from '../common/protocol.js';
+import type { KmsEcalls, EnclaveCall, EnclaveReply, FreshnessNext, FreshnessStart, FreshnessStatement, GeneratedKey } from '../common/protocol.js';
 import type { KeySpec } from '../common/key-specs.js';
 
 export interface EnclavePoolOptions {
@@ -107,6 +107,15 @@ export class EnclavePool {
 
   auditSeal(headHash: string): Promise<string> {
     return this.#use((e) => e.ecall.kmsAuditSeal(headHash));
+  }
+
+  /** Freshness lives in the first enclave only: its counter must not fork across the pool. */
+  freshnessStart(start: FreshnessStart): Promise<{ counter: number }> {
+    return this.#members[0].enclave.ecall.kmsFreshnessStart(start);
+  }
+
+  freshnessNext(request: FreshnessNext): Promise<FreshnessStatement> {
+    return this.#members[0].enclave.ecall.kmsFreshnessNext(request);
   }
 
   async close(): Promise<void> {
