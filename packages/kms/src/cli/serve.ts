@@ -2,6 +2,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { readSimulationRoot } from '../host/cluster-link.js';
 import { startEkms, type RunningEkms } from '../host/ekms-node.js';
 
 export interface ServeFlags {
@@ -15,7 +17,15 @@ export interface ServeFlags {
   logLevel: string;
   demo?: boolean;
   imageKey?: string;
+  join?: string;
+  joinTokenFile?: string;
+  joinPort?: string;
+  peerMeasurement: string[];
+  acceptTcb: string[];
+  trustSimRoot: string[];
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export const DEFAULT_DATA_DIR = join(homedir(), '.secgear', 'kms');
 
@@ -50,6 +60,12 @@ export function registerServe(kms: Command): void {
     .option('--backend <type>', 'enclave backend: sim or process', 'sim')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--image-key <file>', 'enclave image signing key (default <data-dir>/image-signing-key.pem; nodes of one cluster share it)')
+    .option('--join <url>', "join a cluster through an existing node: its URL (http://host:port, when it serves joins) or ratls://host:port; the root key comes enclave to enclave over mutual RA-TLS")
+    .option('--join-token-file <file>', 'the admin token of the node joined (its <data-dir>/admin-token); or set EKMS_JOIN_TOKEN')
+    .option('--join-port <port>', 'serve joins of new nodes on this port (0: any free port; shown in /healthz)')
+    .option('--peer-measurement <hex>', 'accept joins to and from enclaves with this measurement too (same signer always required; repeatable)', collect, [])
+    .option('--accept-tcb <status>', 'accept peers with this TCB status besides UpToDate (repeatable)', collect, [])
+    .option('--trust-sim-root <file>', 'sim/process backends: trust this other platform\'s simulation root (PEM or DER; repeatable)', collect, [])
     .option('--demo', 'make a demo tenant and print credentials for the AWS CLI/SDK')
     .action(async (flags: ServeFlags) => {
       const node = await startEkms({
@@ -62,8 +78,16 @@ export function registerServe(kms: Command): void {
         backend: flags.backend,
         logLevel: flags.logLevel,
         imageKey: flags.imageKey,
+        join: flags.join,
+        joinToken: flags.joinTokenFile ? readFileSync(flags.joinTokenFile, 'utf8').trim() : process.env.EKMS_JOIN_TOKEN,
+        joinPort: flags.joinPort === undefined ? undefined : integer(flags.joinPort, 'join-port', 0, 65535),
+        peerMeasurements: flags.peerMeasurement,
+        acceptTcbStatuses: flags.acceptTcb,
+        simulationRoots: flags.trustSimRoot.map(readSimulationRoot),
       });
-      process.stderr.write(`EKMS ${node.url} (node ${node.nodeId}, ${node.pool.size} enclave(s), ${node.service.store.dialect}); admin token in ${join(flags.dataDir, 'admin-token')}\n`);
+      process.stderr.write(
+        `EKMS ${node.url} (node ${node.nodeId}, ${node.pool.size} enclave(s), ${node.service.store.dialect}, root key from ${node.rootKeySource}${node.joinPort ? `, joins on port ${node.joinPort}` : ''}); admin token in ${join(flags.dataDir, 'admin-token')}\n`,
+      );
       if (flags.demo) {
         const demo = await demoCredentials(node);
         process.stdout.write(

@@ -5,6 +5,8 @@
  * secret in a record is wrapped by the domain root key, bound to its owner, and checked again
  * inside. Nothing here is trusted by the side that receives it.
  */
+import type { RaTlsRelayEcalls } from 'secgear/ratls/host';
+import type { JoinRequest, JoinServeConfig } from './join-protocol.js';
 import type { KeySpec } from './key-specs.js';
 import type { SignedRequest } from './sigv4.js';
 
@@ -91,8 +93,11 @@ export interface FreshnessNext {
 }
 
 /** The ecalls of the EKMS enclave image (packages/kms/enclave.json). */
-export interface KmsEcalls {
+export interface KmsEcalls extends RaTlsRelayEcalls {
   kmsStart(start: EnclaveStart): EnclaveStarted;
+  /** Node join (common/join-protocol.ts): takes the root key from an existing node's enclave; returns it sealed here. */
+  kmsJoin(request: JoinRequest): EnclaveStarted;
+  kmsJoinServe(config: JoinServeConfig): { certificatePem: string };
   kmsCall(call: EnclaveCall): EnclaveReply;
   kmsGenerateKey(key: { keyId: string; tenant: string; spec: KeySpec; version: number }): GeneratedKey;
   /** HMAC-SHA-256 of an audit chain head under the root key's audit key (hex). */

@@ -4,6 +4,9 @@
  * gives back only wrapped material, public keys and the operations' results.
  */
 import { defineEnclave, random } from 'secgear/enclave';
+import { raTlsStreams } from 'secgear/ratls/enclave';
+import type { JoinRequest, JoinServeConfig } from '../common/join-protocol.js';
+import { joinCluster, serveJoins } from './cluster-join.js';
 import { Exception, KmsError } from '../common/kms-error.js';
 import type { EnclaveCall, EnclaveReply, EnclaveStart, EnclaveStarted, FreshnessNext, FreshnessStart, FreshnessStatement, GeneratedKey } from '../common/protocol.js';
 import { nextFreshness, startFreshness } from './freshness.js';
@@ -22,10 +25,23 @@ function toReply(error: unknown): EnclaveReply {
 const isName = (v: unknown): v is string => typeof v === 'string' && /^[\x21-\x7e]{1,128}$/.test(v);
 
 export const ecalls = {
+  // the host relay's streams for node join over RA-TLS (cluster-join.ts)
+  ...raTlsStreams.ecalls,
+
   async kmsStart(start: EnclaveStart): Promise<EnclaveStarted> {
     const sealed = start?.sealedRoot;
     if (sealed !== undefined && !(sealed instanceof Uint8Array)) throw new KmsError(Exception.Internal, 'sealedRoot must be bytes', 500);
     return loadRootKey(sealed);
+  },
+
+  /** Joins a cluster through an existing node's enclave instead of unsealing or making a root key. */
+  kmsJoin(request: JoinRequest): Promise<EnclaveStarted> {
+    return joinCluster(request);
+  },
+
+  /** Starts handing the root key to joining enclaves that prove themselves (after kmsStart or kmsJoin). */
+  kmsJoinServe(config: JoinServeConfig): Promise<{ certificatePem: string }> {
+    return serveJoins(config);
   },
 
   kmsCall(call: EnclaveCall): EnclaveReply {

@@ -1,0 +1,211 @@
+// Node join by attestation: two EKMS nodes on two simulated platforms (so neither can unseal the
+// other's sealed root key) and one PostgreSQL. Node B starts with no root key, joins node A over
+// mutual RA-TLS through a host relay, and then serves A's keys. An image that is not EKMS's, an
+// image of another signer and a wrong admin token are refused with clear codes; the bytes the
+// hosts relayed never contain the root key.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, hkdfSync } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { CreateKeyCommand, DecryptCommand, EncryptCommand } from '@aws-sdk/client-kms';
+import pg from 'pg';
+import { generateSigningKey, readSimRootCertificate, toHex } from 'secgear';
+import { removeDir, sdkClient, startTestNode, tempDir, type TestNode } from './helpers/ekms.js';
+import { startPostgres, type TestPostgres } from './helpers/postgres.js';
+import { startProbe, type Probe } from './helpers/probe.js';
+
+const work = tempDir('join');
+const platformA = join(work, 'platform-a');
+const platformB = join(work, 'platform-b');
+const imageKey = join(work, 'cluster-image-key.pem');
+let postgres: TestPostgres;
+let a: TestNode;
+const nodes: TestNode[] = [];
+const probes: Probe[] = [];
+let ciphertext: Uint8Array;
+let credentials: { accessKeyId: string; secretAccessKey: string };
+let rootA: Uint8Array | undefined;
+
+const root = (dir: string) => readSimRootCertificate(dir)!;
+
+/** A TCP relay between a joiner and the join port that keeps every byte it carries, both ways. */
+async function recordingRelay(targetPort: number): Promise<{ port: number; bytes: () => Buffer; server: Server }> {
+  const seen: Buffer[] = [];
+  const server = createServer((inbound) => {
+    const outbound = connect(targetPort, '127.0.0.1');
+    inbound.on('data', (d: Buffer) => seen.push(Buffer.from(d)));
+    outbound.on('data', (d: Buffer) => seen.push(Buffer.from(d)));
+    inbound.pipe(outbound).pipe(inbound);
+    inbound.on('error', () => outbound.destroy());
+    outbound.on('error', () => inbound.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, bytes: () => Buffer.concat(seen), server };
+}
+
+async function joiner(name: string, options: { join: string; joinToken?: string; platformDir?: string; imageKey?: string; simulationRoots?: Uint8Array[] }): Promise<TestNode> {
+  const node = await startTestNode({
+    dataDir: join(work, name),
+    platformDir: options.platformDir ?? platformB,
+    storage: postgres.url,
+    imageKey: options.imageKey ?? imageKey,
+    nodeId: name,
+    join: options.join,
+    joinToken: options.joinToken ?? a.adminToken,
+    simulationRoots: options.simulationRoots ?? [root(platformA)],
+  });
+  nodes.push(node);
+  return node;
+}
+
+before(async () => {
+  postgres = await startPostgres();
+  writeFileSync(imageKey, generateSigningKey(), { mode: 0o600 });
+  // the platform of B exists before A starts, so A can be told to trust B's simulation root
+  probes.push(await startProbe(readFileSync(imageKey, 'utf8'), platformB));
+  a = await startTestNode({ dataDir: join(work, 'a'), platformDir: platformA, storage: postgres.url, imageKey, nodeId: 'a', joinPort: 0, simulationRoots: [root(platformB)] });
+  nodes.push(a);
+  const tenant = await a.tenant('acme');
+  credentials = tenant;
+  const keyId = (await tenant.client.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+  ciphertext = (await tenant.client.send(new EncryptCommand({ KeyId: keyId, Plaintext: new TextEncoder().encode('made on A'), EncryptionContext: { via: 'a' } }))).CiphertextBlob!;
+});
+after(async () => {
+  rootA?.fill(0);
+  for (const n of nodes.reverse()) await n.stop().catch(() => undefined);
+  for (const p of probes) await p.close().catch(() => undefined);
+  await postgres?.stop();
+  removeDir(work);
+});
+
+describe('node join by attestation', () => {
+  it('node A serves joins and names its join port in /healthz; its root key is its own sealed copy', async () => {
+    const health = (await (await fetch(`${a.url}/healthz`)).json()) as { joinPort?: number };
+    assert.equal(health.joinPort, a.joinPort);
+    assert.equal(a.rootKeySource, 'new');
+  });
+
+  it('node B on another platform cannot unseal the cluster root key from the database: it is told to join', async () => {
+    await assert.rejects(
+      startTestNode({ dataDir: join(work, 'no-join'), platformDir: platformB, storage: postgres.url, imageKey, nodeId: 'no-join' }),
+      (e: { code?: string; message?: string }) => e.code === 'CC_ERROR_MAC_INVALID' && /sealed on another platform.*--join/s.test(String(e.message)),
+    );
+  });
+
+  it('node B starts with no root key, joins A through a recording relay, serves A\'s keys; the relayed bytes never hold the root key', async () => {
+    const relay = await recordingRelay(a.joinPort!);
+    try {
+      const b = await joiner('b', { join: `ratls://127.0.0.1:${relay.port}` });
+      assert.equal(b.rootKeySource, 'join');
+      assert.equal(b.pool.rootKeyId, a.pool.rootKeyId);
+      // A's ciphertext decrypts on B through the AWS SDK
+      const onB = sdkClient(b.url, credentials);
+      const plain = await onB.send(new DecryptCommand({ CiphertextBlob: ciphertext, EncryptionContext: { via: 'a' } }));
+      assert.equal(new TextDecoder().decode(plain.Plaintext), 'made on A');
+      onB.destroy();
+
+      // the root key, read the way only the cluster signer's code can (signer sealing on platform A)
+      const reader = probes[0];
+      const probeA = await startProbe(readFileSync(imageKey, 'utf8'), platformA);
+      probes.push(probeA);
+      rootA = await probeA.enclave.ecall.unsealRoot(new Uint8Array(readFileSync(join(work, 'a', 'sealed-root-key'))));
+      const wrapKey = Buffer.from(hkdfSync('sha256', rootA, new Uint8Array(0), 'secgear ekms wrap key v1', 32));
+      assert.equal(createHash('sha256').update('secgear ekms root id v1').update(wrapKey).digest('hex'), a.pool.rootKeyId, 'the probe really holds the root key');
+      // B's own sealed copy holds the same key, sealed on platform B
+      const rootB = await reader.enclave.ecall.unsealRoot(new Uint8Array(readFileSync(join(work, 'b', 'sealed-root-key'))));
+      assert.ok(Buffer.from(rootB).equals(Buffer.from(rootA)));
+      rootB.fill(0);
+
+      const relayed = relay.bytes();
+      assert.ok(relayed.length > 2000, `the relay carried the TLS handshake and the answer (${relayed.length} bytes)`);
+      assert.equal(relayed[0], 0x16, 'the first bytes are a TLS handshake record');
+      for (const form of [Buffer.from(rootA), Buffer.from(Buffer.from(rootA).toString('base64')), Buffer.from(toHex(rootA)), Buffer.from(rootA).subarray(0, 12)]) {
+        assert.equal(relayed.indexOf(form), -1, 'the relayed bytes contain the root key');
+      }
+      // nor does the database hold it, in any row of its key tables
+      const sql = new pg.Client({ connectionString: postgres.url });
+      await sql.connect();
+      const rows = await sql.query('SELECT value AS v FROM meta UNION ALL SELECT wrapped FROM key_versions UNION ALL SELECT wrapped_secret FROM access_keys');
+      await sql.end();
+      for (const row of rows.rows as Array<{ v: Buffer }>) assert.equal(Buffer.from(row.v).indexOf(Buffer.from(rootA)), -1);
+    } finally {
+      relay.server.close();
+    }
+  });
+
+  it('B restarts from its own sealed copy (no join needed); A\'s sealed copy does not open on B\'s platform', async () => {
+    const b = nodes.find((n) => n.nodeId === 'b')!;
+    await b.stop();
+    nodes.splice(nodes.indexOf(b), 1);
+    const again = await startTestNode({ dataDir: join(work, 'b'), platformDir: platformB, storage: postgres.url, imageKey, nodeId: 'b' });
+    nodes.push(again);
+    assert.equal(again.rootKeySource, 'node');
+    assert.equal(again.pool.rootKeyId, a.pool.rootKeyId);
+    // a node's sealed root copied to another platform is useless there
+    const copied = join(work, 'copied');
+    mkdirSync(copied, { recursive: true });
+    copyFileSync(join(work, 'a', 'sealed-root-key'), join(copied, 'sealed-root-key'));
+    await assert.rejects(
+      startTestNode({ dataDir: copied, platformDir: platformB, storage: postgres.url, imageKey, nodeId: 'copied' }),
+      (e: { code?: string; message?: string }) => e.code === 'CC_ERROR_MAC_INVALID' && /sealed on another platform/.test(String(e.message)),
+    );
+  });
+
+  it('a joiner with the wrong admin token is refused by the serving enclave (CC_ERROR_ACCESS_DENIED)', async () => {
+    await assert.rejects(joiner('wrong-token', { join: a.url, joinToken: 'not-the-admin-token' }), (e: { code?: string; message?: string }) => {
+      assert.equal(e.code, 'CC_ERROR_ACCESS_DENIED', e.message);
+      assert.match(String(e.message), /refused the join: the admin token is not the serving node's/);
+      return true;
+    });
+    assert.equal(existsSync(join(work, 'wrong-token', 'sealed-root-key')), false, 'nothing was stored');
+  });
+
+  it('an image of another signer is refused: it will not take a key from A, and A will not give one to it', async () => {
+    const otherKey = join(work, 'other-image-key.pem');
+    writeFileSync(otherKey, generateSigningKey(), { mode: 0o600 });
+    await assert.rejects(joiner('other-signer', { join: a.url, imageKey: otherKey }), (e: { code?: string; message?: string }) => {
+      assert.equal(e.code, 'CC_ERROR_ATTESTATION_REJECTED', e.message);
+      assert.match(String(e.message), /did not prove to be an acceptable EKMS enclave.*signer/s);
+      return true;
+    });
+    // the serving side: an enclave of another signer that would take anything asks A for the root
+    const foreign = await startProbe(readFileSync(otherKey, 'utf8'), platformB, (host, port) => host === '127.0.0.1' && port === a.joinPort);
+    probes.push(foreign);
+    const answer = JSON.parse(await foreign.enclave.ecall.askForRoot('127.0.0.1', a.joinPort!, a.adminToken, root(platformA))) as { ok: boolean; code: string; message: string };
+    assert.equal(answer.ok, false);
+    assert.equal(answer.code, 'CC_ERROR_ATTESTATION_REJECTED');
+    assert.match(answer.message, /refuses the joining enclave's evidence.*signer/s);
+  });
+
+  it('an image of the cluster signer with another measurement is refused by A, unless A names that measurement', async () => {
+    const sameSigner = await startProbe(readFileSync(imageKey, 'utf8'), platformB, (host, port) => host === '127.0.0.1' && port === a.joinPort);
+    probes.push(sameSigner);
+    const answer = JSON.parse(await sameSigner.enclave.ecall.askForRoot('127.0.0.1', a.joinPort!, a.adminToken, root(platformA))) as { ok: boolean; code: string; message: string };
+    assert.equal(answer.ok, false, 'A handed its root key to an image that is not EKMS');
+    assert.equal(answer.code, 'CC_ERROR_ATTESTATION_REJECTED');
+    assert.match(answer.message, /measurement/);
+    // a node that names the probe's measurement (a rolling upgrade to a new build) accepts it
+    const upgrading = await startTestNode({
+      dataDir: join(work, 'a2'), platformDir: platformA, storage: postgres.url, imageKey, nodeId: 'a2', joinPort: 0,
+      simulationRoots: [root(platformB)], peerMeasurements: [toHex(sameSigner.measurement)],
+    });
+    nodes.push(upgrading);
+    const again = await startProbe(readFileSync(imageKey, 'utf8'), platformB, (host, port) => host === '127.0.0.1' && port === upgrading.joinPort);
+    probes.push(again);
+    const allowed = JSON.parse(await again.enclave.ecall.askForRoot('127.0.0.1', upgrading.joinPort!, upgrading.adminToken, root(platformA))) as { ok: boolean };
+    assert.equal(allowed.ok, true, 'the named measurement is accepted');
+  });
+
+  it('a joiner on a platform A was not told to trust is refused by A\'s enclave', async () => {
+    const platformC = join(work, 'platform-c');
+    probes.push(await startProbe(readFileSync(imageKey, 'utf8'), platformC));
+    await assert.rejects(joiner('untrusted-platform', { join: a.url, platformDir: platformC }), (e: { code?: string; message?: string }) => {
+      assert.equal(e.code, 'CC_ERROR_ATTESTATION_REJECTED', e.message);
+      assert.match(String(e.message), /refused the join: the serving node refuses the joining enclave's evidence/);
+      return true;
+    });
+  });
+});
