@@ -7,7 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, hkdfSync } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { connect, createServer, type Server } from 'node:net';
+import * as tls from 'node:tls';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { CreateKeyCommand, DecryptCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import pg from 'pg';
@@ -207,5 +210,47 @@ describe('node join by attestation', () => {
       assert.match(String(e.message), /refused the join: the serving node refuses the joining enclave's evidence/);
       return true;
     });
+  });
+
+  it('hostile bytes on the join port: refused with a code, never a crash; a client without a certificate is dropped', async () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(work, 'k.pem'), '-out', join(work, 'c.pem'), '-subj', '/CN=not-an-enclave', '-days', '1'], { stdio: 'ignore' });
+    const key = readFileSync(join(work, 'k.pem'));
+    const cert = readFileSync(join(work, 'c.pem'));
+    const exchange = (bytes: Uint8Array, withCertificate = true) =>
+      new Promise<Buffer>((resolve, reject) => {
+        const socket = tls.connect({ port: a.joinPort!, host: '127.0.0.1', rejectUnauthorized: false, minVersion: 'TLSv1.3', ...(withCertificate ? { key, cert } : {}) });
+        const parts: Buffer[] = [];
+        socket.on('secureConnect', () => socket.write(bytes));
+        socket.on('data', (d: Buffer) => parts.push(d));
+        socket.on('close', () => resolve(Buffer.concat(parts)));
+        socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? resolve(Buffer.concat(parts)) : reject(e)));
+        socket.setTimeout(20_000, () => socket.destroy(new Error('no answer from the join port')));
+      });
+    const answerOf = (raw: Buffer) => JSON.parse(raw.subarray(0, raw.indexOf(0x0a)).toString()) as { ok: boolean; code: string; message: string };
+    assert.equal((await exchange(Buffer.from('{"v":1,"op":"join","adminToken":"x"}\n'), false)).length, 0, 'no certificate, no answer');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Buffer.concat([Buffer.from(b).map((x) => (x === 0x0a ? 0x20 : x)), Buffer.from('\n')])),
+          fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) + '\n')),
+          fc.string().map((token) => Buffer.from(JSON.stringify({ v: 1, op: 'join', adminToken: token }) + '\n')),
+        ),
+        async (bytes) => {
+          const answer = answerOf(await exchange(bytes));
+          assert.equal(answer.ok, false);
+          assert.ok(['CC_ERROR_INVALID_MESSAGE', 'CC_ERROR_ATTESTATION_REJECTED'].includes(answer.code), answer.code);
+        },
+      ),
+      { numRuns: 25 },
+    );
+    // the right admin token from a certificate without evidence is still refused
+    const real = answerOf(await exchange(Buffer.from(JSON.stringify({ v: 1, op: 'join', adminToken: a.adminToken }) + '\n')));
+    assert.equal(real.code, 'CC_ERROR_ATTESTATION_REJECTED');
+    const long = answerOf(await exchange(Buffer.alloc(20_000, 0x41)));
+    assert.equal(long.code, 'CC_ERROR_INVALID_MESSAGE');
+    assert.match(long.message, /longer than/);
+    // and the node still serves joins
+    const fresh = await joiner('after-hostile', { join: a.url });
+    assert.equal(fresh.pool.rootKeyId, a.pool.rootKeyId);
   });
 });
