@@ -59,6 +59,8 @@ async function joiner(name: string, options: { join: string; joinToken?: string;
     join: options.join,
     joinToken: options.joinToken ?? a.adminToken,
     simulationRoots: options.simulationRoots ?? [root(platformA)],
+    // the other pool members unseal the joined key from the node's own sealed copy
+    poolSize: 2,
   });
   nodes.push(node);
   return node;
@@ -104,6 +106,7 @@ describe('node join by attestation', () => {
       const b = await joiner('b', { join: `ratls://127.0.0.1:${relay.port}` });
       assert.equal(b.rootKeySource, 'join');
       assert.equal(b.pool.rootKeyId, a.pool.rootKeyId);
+      assert.equal(b.pool.size, 2);
       // A's ciphertext decrypts on B through the AWS SDK
       const onB = sdkClient(b.url, credentials);
       const plain = await onB.send(new DecryptCommand({ CiphertextBlob: ciphertext, EncryptionContext: { via: 'a' } }));

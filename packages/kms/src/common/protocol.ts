@@ -84,6 +84,7 @@ export interface FreshnessStart {
 }
 
 export interface FreshnessNext {
+  node: string;
   /** This node's statement as the database holds it now (absent: none). */
   database?: FreshnessStatement;
   /** The counter of the last statement the host committed. */

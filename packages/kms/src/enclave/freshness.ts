@@ -21,28 +21,33 @@ import { Exception, KmsError } from '../common/kms-error.js';
 import type { FreshnessNext, FreshnessStart, FreshnessStatement } from '../common/protocol.js';
 
 let macKey: Buffer | undefined;
-let node = '';
-/** The last counter this enclave issued (undefined: not started). */
-let issued: number | undefined;
-/** The newest counter known to be committed: the database may never show less. */
+/**
+ * The newest counter this enclave knows to be committed: the database may never show less.
+ * Any pool member may issue statements (the MAC key is the same in all), each keeping its own
+ * mark; the host also passes the last counter it committed, which only makes the check stricter.
+ */
 let committed = 0;
 
 export function setFreshnessKey(key: Buffer): void {
   macKey?.fill(0);
   macKey = key;
-  issued = undefined;
   committed = 0;
 }
 
 const rollback = (message: string) => new SecGearError(ErrorCode.STATE_ROLLBACK, `rollback refused: ${message}`);
 
-function mac(statement: Omit<FreshnessStatement, 'mac'>): string {
+function checkNode(node: unknown): string {
+  if (typeof node !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(node)) throw new KmsError(Exception.Validation, 'freshness needs the node id');
+  return node;
+}
+
+function mac(node: string, statement: Omit<FreshnessStatement, 'mac'>): string {
   if (!macKey) throw new KmsError(Exception.InvalidState, 'the enclave has not loaded its root key (kmsStart)', 500);
   return createHmac('sha256', macKey).update(`ekms freshness v1\0${node}\0${statement.counter}\0${statement.lsn ?? ''}`).digest('hex');
 }
 
 /** Checks a stored statement's shape and MAC; undefined/null means "none stored". */
-function verified(statement: unknown, where: string): FreshnessStatement | undefined {
+function verified(node: string, statement: unknown, where: string): FreshnessStatement | undefined {
   if (statement === undefined || statement === null) return undefined;
   const s = statement as FreshnessStatement;
   if (
@@ -56,7 +61,7 @@ function verified(statement: unknown, where: string): FreshnessStatement | undef
     throw rollback(`the freshness record in ${where} is malformed`);
   }
   if (s.lsn !== undefined) lsnValue(s.lsn);
-  const expected = Buffer.from(mac(s), 'hex');
+  const expected = Buffer.from(mac(node, s), 'hex');
   if (!timingSafeEqual(Buffer.from(s.mac, 'hex'), expected)) {
     throw rollback(`the freshness record in ${where} does not verify: it was altered or belongs to another node or cluster`);
   }
@@ -70,12 +75,12 @@ export function lsnValue(lsn: string): bigint {
   return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
 }
 
-/** Checks the stored statements against each other; the counter continues from the database's. */
+/** Checks the stored statements against each other; returns the database's counter. */
 export function startFreshness(start: FreshnessStart): { counter: number } {
-  if (!start || typeof start.node !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(start.node)) throw new KmsError(Exception.Validation, 'freshness needs the node id');
-  node = start.node;
-  const db = verified(start.database, 'the database');
-  const file = verified(start.file, 'the node file');
+  if (!start || typeof start !== 'object') throw new KmsError(Exception.Validation, 'kmsFreshnessStart needs { node, database, file }');
+  const node = checkNode(start.node);
+  const db = verified(node, start.database, 'the database');
+  const file = verified(node, start.file, 'the node file');
   if (file && !db) {
     throw rollback(`this node acknowledged state #${file.counter} but the database has no freshness record for node ${node} (it was replaced or restored from a copy older than this node's first commit)`);
   }
@@ -90,27 +95,25 @@ export function startFreshness(start: FreshnessStart): { counter: number } {
       }
     }
   }
-  issued = db?.counter ?? 0;
-  committed = issued;
-  return { counter: issued };
+  committed = Math.max(committed, db?.counter ?? 0);
+  return { counter: db?.counter ?? 0 };
 }
 
 /**
- * The statement for the commit about to happen: counter + 1, bound to the database log
- * position when given. `database` is the statement stored now; `committed` the last counter
- * the host says it committed (a host that understates it only weakens its own check).
+ * The statement for the commit about to happen: the database's counter + 1, bound to the log
+ * position when given. `database` is the statement stored now; `committed` the last counter the
+ * host committed.
  */
 export function nextFreshness(request: FreshnessNext): FreshnessStatement {
-  if (issued === undefined) throw new KmsError(Exception.InvalidState, 'freshness was not started', 500);
-  if (!request || typeof request !== 'object') throw new KmsError(Exception.Validation, 'kmsFreshnessNext needs { database, committed }');
+  if (!request || typeof request !== 'object') throw new KmsError(Exception.Validation, 'kmsFreshnessNext needs { node, database, committed }');
+  const node = checkNode(request.node);
   if (request.lsn !== undefined) lsnValue(String(request.lsn));
-  if (Number.isSafeInteger(request.committed) && request.committed <= issued && request.committed > committed) committed = request.committed;
-  const db = verified(request.database, 'the database');
+  const claimed = Number.isSafeInteger(request.committed) && request.committed > 0 ? request.committed : 0;
+  const db = verified(node, request.database, 'the database');
   const at = db?.counter ?? 0;
-  if (at < committed) throw rollback(`the database went back to state #${at} while this node had committed #${committed} (it was rolled back or restored under a running node)`);
-  if (at > issued) throw rollback(`the database holds state #${at} of node ${node}, newer than this node ever made (#${issued}): is another node running with the same node id?`);
+  const high = Math.max(committed, claimed);
+  if (at < high) throw rollback(`the database went back to state #${at} while this node had committed #${high} (it was rolled back or restored under a running node)`);
   committed = at;
-  issued += 1;
-  const statement = { counter: issued, ...(request.lsn !== undefined ? { lsn: String(request.lsn) } : {}) };
-  return { ...statement, mac: mac(statement) };
+  const statement = { counter: at + 1, ...(request.lsn !== undefined ? { lsn: String(request.lsn) } : {}) };
+  return { ...statement, mac: mac(node, statement) };
 }

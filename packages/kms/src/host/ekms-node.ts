@@ -157,6 +157,7 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
           clearInterval(timer);
           await app.close();
           await audit.drain();
+          await freshness.flush().catch((err: unknown) => logger.error({ err }, 'the freshness file is behind'));
           await cleanup();
           logger.info('EKMS stopped');
         })();

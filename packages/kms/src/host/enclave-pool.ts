@@ -50,7 +50,7 @@ export class EnclavePool {
     return this.#members[0]?.enclave.info.backend ?? 'none';
   }
 
-  /** The first member: it keeps the freshness counter and serves node joins. */
+  /** The first member: it makes the start-time freshness check and serves node joins. */
   get primary(): Enclave<KmsEcalls> {
     return this.#members[0].enclave;
   }
@@ -113,13 +113,14 @@ export class EnclavePool {
     return this.#use((e) => e.ecall.kmsAuditSeal(headHash));
   }
 
-  /** Freshness lives in the first enclave only: its counter must not fork across the pool. */
+  /** The start check, once, in the first member. */
   freshnessStart(start: FreshnessStart): Promise<{ counter: number }> {
     return this.#members[0].enclave.ecall.kmsFreshnessStart(start);
   }
 
+  /** Any member: the next counter follows the database's (the host serializes commits), so a slow member never stalls them. */
   freshnessNext(request: FreshnessNext): Promise<FreshnessStatement> {
-    return this.#members[0].enclave.ecall.kmsFreshnessNext(request);
+    return this.#use((e) => e.ecall.kmsFreshnessNext(request));
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,14 @@
 /**
  * The host side of rollback protection (see enclave/freshness.ts). At start it hands the
  * enclave this node's freshness statement from the database and from the node-local file. Each
- * state commit then runs under one lock: read the database's statement, ask the enclave for
- * the next one (it checks the database did not go back), write it in the same transaction as
- * the commit, then to the file (temp file, fsync, rename), so the database is never behind the
- * file except after a rollback. One lock per node keeps the stored counters in issue order.
+ * state commit then runs under one lock: read the database's statement, ask an enclave for the
+ * next one (it checks the database did not go back), write it in the same transaction as the
+ * commit. The node-local file follows behind the commit (temp file, fsync, rename, off the
+ * event loop; coalesced to the newest), so the database is never behind the file except after
+ * a rollback, and no request waits for a second fsync.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { ErrorCode, SecGearError } from 'secgear';
 import type { FreshnessStatement } from '../common/protocol.js';
 import type { KmsStore } from '../store/kms-store.js';
@@ -28,27 +30,34 @@ function parseStatement(text: string, where: string): FreshnessStatement {
 export class FreshnessGuard {
   #lock: Promise<unknown> = Promise.resolve();
   #committed: number;
+  #fileWanted: FreshnessStatement | undefined;
+  #fileWriting: Promise<void> | undefined;
+  #fileError: unknown;
 
   private constructor(
     private readonly pool: EnclavePool,
     private readonly store: KmsStore,
     readonly file: string,
-    readonly metaName: string,
+    readonly node: string,
     counter: number,
   ) {
     this.#committed = counter;
   }
 
+  get metaName(): string {
+    return `freshness:${this.node}`;
+  }
+
   /** Checks the stored state is not older than this node last acknowledged; throws CC_ERROR_STATE_ROLLBACK otherwise. */
   static async start(options: { pool: EnclavePool; store: KmsStore; file: string; node: string }): Promise<FreshnessGuard> {
-    const metaName = `freshness:${options.node}`;
-    const database = await FreshnessGuard.#readDatabase(options.store, metaName);
+    const database = await FreshnessGuard.#readDatabase(options.store, `freshness:${options.node}`);
     const file = existsSync(options.file) ? parseStatement(readFileSync(options.file, 'utf8'), options.file) : undefined;
     const currentLsn = options.store.dialect === 'postgres' ? await options.store.currentLsn() : undefined;
     const { counter } = await options.pool.freshnessStart({ node: options.node, database, file, currentLsn });
-    const guard = new FreshnessGuard(options.pool, options.store, options.file, metaName, counter);
+    const guard = new FreshnessGuard(options.pool, options.store, options.file, options.node, counter);
     // both copies current from the start (a lost node file is written again)
     await guard.advance();
+    await guard.flush();
     return guard;
   }
 
@@ -63,12 +72,14 @@ export class FreshnessGuard {
    */
   commit<T>(write: (meta: FreshnessMeta) => Promise<T>): Promise<T> {
     const run = this.#lock.then(async () => {
+      if (this.#fileError) throw this.#fileError;
       const database = await FreshnessGuard.#readDatabase(this.store, this.metaName);
       const lsn = this.store.dialect === 'postgres' ? await this.store.currentLsn() : undefined;
-      const statement = await this.pool.freshnessNext({ database, committed: this.#committed, ...(lsn ? { lsn } : {}) });
+      const statement = await this.pool.freshnessNext({ node: this.node, database, committed: this.#committed, ...(lsn ? { lsn } : {}) });
       const result = await write({ name: this.metaName, value: new TextEncoder().encode(JSON.stringify(statement)) });
       this.#committed = statement.counter;
-      this.#persist(statement);
+      this.#fileWanted = statement;
+      this.#fileWriting ??= this.#writeFile();
       return result;
     });
     this.#lock = run.catch(() => undefined);
@@ -80,15 +91,32 @@ export class FreshnessGuard {
     return this.commit((meta) => this.store.putMeta(meta.name, meta.value));
   }
 
-  #persist(statement: FreshnessStatement): void {
-    const temp = `${this.file}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
+  /** Waits until the node file holds the newest committed statement (shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.#fileWriting) await this.#fileWriting;
+    if (this.#fileError) throw this.#fileError;
+  }
+
+  async #writeFile(): Promise<void> {
     try {
-      writeSync(fd, JSON.stringify(statement));
-      fsyncSync(fd);
+      while (this.#fileWanted) {
+        const statement = this.#fileWanted;
+        this.#fileWanted = undefined;
+        const temp = `${this.file}.tmp`;
+        const handle = await open(temp, 'w', 0o600);
+        try {
+          await handle.writeFile(JSON.stringify(statement));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, this.file);
+      }
+    } catch (error) {
+      // a node that cannot keep its counter file stops acknowledging writes (next commit throws)
+      this.#fileError = new SecGearError(ErrorCode.GENERIC, `cannot write the freshness file ${this.file}: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      closeSync(fd);
+      this.#fileWriting = undefined;
     }
-    renameSync(temp, this.file);
   }
 }
