@@ -3,7 +3,7 @@
 // code on stderr; the right one lets it join and serve A's keys.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,5 +73,8 @@ describe('secgear kms serve --join', () => {
       p.child.kill('SIGTERM');
       assert.equal(await p.exited, 0);
     }
+    // offline, the joined node's own sealed copy checks the seals of both nodes' audit chains
+    const audit = execFileSync(process.execPath, [cli, 'kms', 'audit', 'verify', '--data-dir', join(work, 'b'), '--storage', pg.url, '--image-key', imageKey], { env: envB, encoding: 'utf8' });
+    assert.match(audit, /records on 2 node\(s\): intact/);
   });
 });

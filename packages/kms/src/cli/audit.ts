@@ -23,16 +23,17 @@ interface AuditFlags {
   dataDir: string;
   storage?: string;
   json?: boolean;
+  imageKey?: string;
 }
 
-export async function verifyOffline(dataDir: string, storage?: string): Promise<AuditReport> {
+export async function verifyOffline(dataDir: string, storage?: string, imageKey?: string): Promise<AuditReport> {
   const store = await KmsStore.open(await openSqlDriver(storage ?? `sqlite:${join(dataDir, 'ekms.db')}`));
   try {
     const nodeFile = join(dataDir, NODE_SEALED_ROOT_FILE);
     const sealed = existsSync(nodeFile) ? new Uint8Array(readFileSync(nodeFile)) : await store.getMeta(SEALED_ROOT);
     if (!sealed) throw new Error('this node has no EKMS root key: nothing was ever served from it');
     const pool = await EnclavePool.start({
-      image: await buildKmsImage(join(dataDir, 'image-signing-key.pem')),
+      image: await buildKmsImage(imageKey ?? join(dataDir, 'image-signing-key.pem')),
       size: 1,
       region: 'us-east-1',
       loadRoot: async (first) => ({ sealedRoot: sealed, rootKeyId: (await first.ecall.kmsStart({ sealedRoot: sealed, region: 'us-east-1' })).rootKeyId }),
@@ -56,11 +57,12 @@ export function registerAudit(kms: Command): void {
     .option('--token <token>', 'admin token (with --endpoint)')
     .option('--data-dir <dir>', 'node data folder (offline check)', process.env.EKMS_DATA_DIR ?? DEFAULT_DATA_DIR)
     .option('--storage <url>', 'storage URL (offline check; default the SQLite file in --data-dir)')
+    .option('--image-key <file>', 'the image signing key the node runs with (offline check; default <data-dir>/image-signing-key.pem)')
     .option('--json', 'machine-readable output')
     .action(async (flags: AuditFlags) => {
       const report = flags.endpoint
         ? ((await adminRequest({ endpoint: flags.endpoint, token: flags.token, dataDir: flags.dataDir }, 'GET', '/admin/audit/verify')) as AuditReport)
-        : await verifyOffline(flags.dataDir, flags.storage);
+        : await verifyOffline(flags.dataDir, flags.storage, flags.imageKey);
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
         process.stdout.write(`${report.records} records on ${report.nodes.length} node(s): ${report.ok ? 'intact' : 'ALTERED'}\n`);
