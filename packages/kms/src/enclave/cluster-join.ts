@@ -164,7 +164,10 @@ export async function serveJoins(config: JoinServeConfig): Promise<{ certificate
         answer = { v: 1, ok: false, code: JoinRefusal.message, message: error instanceof Error ? error.message : 'malformed join request' };
       }
       const line = Buffer.from(JSON.stringify(answer) + '\n');
-      socket.end(root ? Buffer.concat([line, root]) : line, () => root?.fill(0));
+      const out = root ? Buffer.concat([line, root]) : line;
+      root?.fill(0);
+      // TLS has encrypted the bytes by the time the write completes
+      socket.end(out, () => out.fill(0));
     },
   });
   serving = true;
