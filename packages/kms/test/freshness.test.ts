@@ -87,6 +87,8 @@ describe('freshness counter (enclave side)', () => {
     const acknowledged = nextFreshness({ node: 'n1', committed: 0, lsn: '0/5000000' });
     assert.throws(() => startFreshness({ node: 'n1', database: acknowledged, file: acknowledged, currentLsn: '0/4FFFFFF' }), /PostgreSQL log is at 0\/4FFFFFF, behind 0\/5000000/);
     assert.equal(startFreshness({ node: 'n1', database: acknowledged, file: acknowledged, currentLsn: '0/5000100' }).counter, 1);
+    // a database moved to a new server (dump and restore: a new, lower log) is accepted once the node file is deleted
+    assert.equal(startFreshness({ node: 'n1', database: acknowledged, currentLsn: '0/10' }).counter, 1);
     assert.throws(() => lsnValue('5000000'), /not a PostgreSQL LSN/);
   });
 });

@@ -87,13 +87,10 @@ export function startFreshness(start: FreshnessStart): { counter: number } {
   if (file && db && db.counter < file.counter) {
     throw rollback(`the database is at state #${db.counter} but this node acknowledged #${file.counter} (the database was rolled back or restored from an older copy)`);
   }
-  if (start.currentLsn !== undefined) {
-    const now = lsnValue(String(start.currentLsn));
-    for (const s of [file, db]) {
-      if (s?.lsn !== undefined && now < lsnValue(s.lsn)) {
-        throw rollback(`the PostgreSQL log is at ${start.currentLsn}, behind ${s.lsn} that this node acknowledged (the database was restored from an older point)`);
-      }
-    }
+  // against the node's own file only: a database moved to a new server by dump and restore
+  // starts a new log, and deleting the file is how an operator accepts that
+  if (start.currentLsn !== undefined && file?.lsn !== undefined && lsnValue(String(start.currentLsn)) < lsnValue(file.lsn)) {
+    throw rollback(`the PostgreSQL log is at ${start.currentLsn}, behind ${file.lsn} that this node acknowledged (the database was restored from an older point)`);
   }
   committed = Math.max(committed, db?.counter ?? 0);
   return { counter: db?.counter ?? 0 };
