@@ -1,8 +1,9 @@
 // A connection the in-enclave RA-TLS server drops (here: a client without the certificate it
 // requires) is closed on the host too, at once: it does not hold one of the relay's connection
-// slots until the client gives up.
+// slots until the client gives up; nor does a client that never finishes its handshake.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:net';
 import * as tls from 'node:tls';
 import { loadSimPlatformState } from '../../src/backends/sim-platform/index.js';
 import { createRaTlsCredentials, createRaTlsServer, raTlsStreams } from '../../src/ratls/enclave/index.js';
@@ -25,6 +26,7 @@ before(async () => {
   createRaTlsServer({
     credentials: await createRaTlsCredentials({ keyType: 'p256' }),
     requestCert: true,
+    handshakeTimeoutMs: 500,
     verifyClient: () => {
       throw new Error('refused');
     },
@@ -62,6 +64,19 @@ describe('RA-TLS relay: streams the enclave drops', () => {
     });
     assert.equal(received, '');
     assert.ok(Date.now() - started < 10_000);
+    for (let i = 0; i < 50 && relay.connections > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(relay.connections, 0);
+  });
+
+  it('a client that never completes its handshake is dropped after handshakeTimeoutMs', async () => {
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+      setTimeout(() => reject(new Error('the silent connection stayed open')), 10_000).unref();
+    });
+    assert.ok(Date.now() - started >= 400, 'dropped only after the timeout');
     for (let i = 0; i < 50 && relay.connections > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(relay.connections, 0);
   });

@@ -45,6 +45,8 @@ export interface RaTlsServerOptions {
   ALPNProtocols?: string[];
   /** Streams at once. Default 256. */
   maxConnections?: number;
+  /** A connection whose TLS handshake has not finished by then is dropped. Default 30 000 ms. */
+  handshakeTimeoutMs?: number;
 }
 
 function keyPem(credentials: RaTlsCredentials): string {
@@ -86,9 +88,17 @@ export class RaTlsServer {
       rejectUnauthorized: false,
       ...(this.#options.ALPNProtocols ? { ALPNProtocols: this.#options.ALPNProtocols } : {}),
     });
-    socket.on('close', () => stream.destroy());
+    // a client that never finishes its handshake must not hold a stream (and a relay slot) for ever
+    const timer = setTimeout(() => socket.destroy(), this.#options.handshakeTimeoutMs ?? 30_000);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      stream.destroy();
+    });
     socket.on('error', () => socket.destroy());
-    socket.once('secure', () => void this.#established(socket, stream.streamId));
+    socket.once('secure', () => {
+      clearTimeout(timer);
+      void this.#established(socket, stream.streamId);
+    });
   }
 
   async #established(socket: tls.TLSSocket, streamId: number): Promise<void> {
