@@ -44,7 +44,7 @@ describe('secgear kms serve --join', () => {
     const probe = await startProbe(readFileSync(imageKey, 'utf8'), platformB); // makes platform B, so A can trust its root
     await probe.close();
     const a = await serveProcess(
-      ['--data-dir', join(work, 'a'), '--storage', pg.url, '--image-key', imageKey, '--demo', '--pool-size', '1', '--join-port', '0', '--trust-sim-root', join(platformB, 'sim-root.pem')],
+      ['--data-dir', join(work, 'a'), '--storage', pg.url, '--image-key', imageKey, '--demo', '--pool-size', '1', '--join-port', '0', '--join-host', '127.0.0.1', '--trust-sim-root', join(platformB, 'sim-root.pem')],
       { ...process.env, SECGEAR_SIM_DIR: platformA },
     );
     processes.push(a);

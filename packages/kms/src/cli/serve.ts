@@ -20,6 +20,7 @@ export interface ServeFlags {
   join?: string;
   joinTokenFile?: string;
   joinPort?: string;
+  joinHost?: string;
   peerMeasurement: string[];
   acceptTcb: string[];
   trustSimRoot: string[];
@@ -63,6 +64,7 @@ export function registerServe(kms: Command): void {
     .option('--join <url>', "join a cluster through an existing node: its URL (http://host:port, when it serves joins) or ratls://host:port; the root key comes enclave to enclave over mutual RA-TLS")
     .option('--join-token-file <file>', 'the admin token of the node joined (its <data-dir>/admin-token); or set EKMS_JOIN_TOKEN')
     .option('--join-port <port>', 'serve joins of new nodes on this port (0: any free port; shown in /healthz)')
+    .option('--join-host <address>', 'listen address of the join port (default: --host; RA-TLS, so 0.0.0.0 is fine)')
     .option('--peer-measurement <hex>', 'accept joins to and from enclaves with this measurement too (same signer always required; repeatable)', collect, [])
     .option('--accept-tcb <status>', 'accept peers with this TCB status besides UpToDate (repeatable)', collect, [])
     .option('--trust-sim-root <file>', 'sim/process backends: trust this other platform\'s simulation root (PEM or DER; repeatable)', collect, [])
@@ -81,6 +83,7 @@ export function registerServe(kms: Command): void {
         join: flags.join,
         joinToken: flags.joinTokenFile ? readFileSync(flags.joinTokenFile, 'utf8').trim() : process.env.EKMS_JOIN_TOKEN,
         joinPort: flags.joinPort === undefined ? undefined : integer(flags.joinPort, 'join-port', 0, 65535),
+        joinHost: flags.joinHost,
         peerMeasurements: flags.peerMeasurement,
         acceptTcbStatuses: flags.acceptTcb,
         simulationRoots: flags.trustSimRoot.map(readSimulationRoot),

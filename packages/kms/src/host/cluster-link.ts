@@ -19,6 +19,8 @@ export interface ClusterOptions {
   joinToken?: string;
   /** Serve joins on this port (0: any free port); absent: this node serves no joins. */
   joinPort?: number;
+  /** Address the join port listens on. Default: the HTTP listen address (RA-TLS, safe to expose: `0.0.0.0`). */
+  joinHost?: string;
   /** Measurements (hex) accepted besides the enclave's own, e.g. the next build during an upgrade. */
   peerMeasurements?: string[];
   /** TCB statuses accepted besides UpToDate. */

@@ -113,7 +113,7 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
     cleanups.push(() => cluster.close());
     const freshness = await FreshnessGuard.start({ pool, store, file: join(options.dataDir, `freshness-${nodeId}.json`), node: nodeId });
     // joins are served only by a node whose state passed the rollback check
-    const joinPort = options.joinPort === undefined ? undefined : await cluster.serve(pool.primary, adminToken, options.host ?? '127.0.0.1', options.joinPort);
+    const joinPort = options.joinPort === undefined ? undefined : await cluster.serve(pool.primary, adminToken, options.joinHost ?? options.host ?? '127.0.0.1', options.joinPort);
     const audit = await AuditLog.open(store, nodeId, (head) => pool.auditSeal(head), freshness);
     const service = new KmsService({ store, pool, region, clock: options.clock, audit, onStateChange: () => freshness.advance() });
     const verifyAudit = () => verifyAuditLog(store, async (head, seal) => (await pool.auditSeal(head)) === seal);
