@@ -49,7 +49,7 @@ async function recordingRelay(targetPort: number): Promise<{ port: number; bytes
   return { port: typeof address === 'object' && address ? address.port : 0, bytes: () => Buffer.concat(seen), server };
 }
 
-async function joiner(name: string, options: { join: string; joinToken?: string; platformDir?: string; imageKey?: string; simulationRoots?: Uint8Array[] }): Promise<TestNode> {
+async function joiner(name: string, options: { join: string; joinToken?: string; platformDir?: string; imageKey?: string; simulationRoots?: Uint8Array[]; backend?: 'sim' | 'process' }): Promise<TestNode> {
   const node = await startTestNode({
     dataDir: join(work, name),
     platformDir: options.platformDir ?? platformB,
@@ -61,6 +61,7 @@ async function joiner(name: string, options: { join: string; joinToken?: string;
     simulationRoots: options.simulationRoots ?? [root(platformA)],
     // the other pool members unseal the joined key from the node's own sealed copy
     poolSize: 2,
+    backend: options.backend ?? 'sim',
   });
   nodes.push(node);
   return node;
@@ -158,6 +159,15 @@ describe('node join by attestation', () => {
       startTestNode({ dataDir: copied, platformDir: platformB, storage: postgres.url, imageKey, nodeId: 'copied' }),
       (e: { code?: string; message?: string }) => e.code === 'CC_ERROR_MAC_INVALID' && /sealed on another platform/.test(String(e.message)),
     );
+  });
+
+  it('a joiner on the process backend (its enclave in a process of its own) joins the same way', async () => {
+    const p = await joiner('process-backend', { join: `ratls://127.0.0.1:${a.joinPort}`, backend: 'process' });
+    assert.equal(p.pool.backend, 'process');
+    assert.equal(p.pool.rootKeyId, a.pool.rootKeyId);
+    const onP = sdkClient(p.url, credentials);
+    assert.equal(new TextDecoder().decode((await onP.send(new DecryptCommand({ CiphertextBlob: ciphertext, EncryptionContext: { via: 'a' } }))).Plaintext), 'made on A');
+    onP.destroy();
   });
 
   it('a joiner with the wrong admin token is refused by the serving enclave (CC_ERROR_ACCESS_DENIED)', async () => {
