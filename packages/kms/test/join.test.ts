@@ -170,6 +170,17 @@ describe('node join by attestation', () => {
     onP.destroy();
   });
 
+  it('a node that joins another cluster cannot serve this database: its key is not the cluster\'s', async () => {
+    const other = await startTestNode({ dataDir: join(work, 'other-cluster'), platformDir: platformA, imageKey, nodeId: 'x', joinPort: 0, simulationRoots: [root(platformB)] });
+    nodes.push(other);
+    await assert.rejects(joiner('wrong-cluster', { join: other.url, joinToken: other.adminToken }), (e: { code?: string; message?: string }) => {
+      assert.equal(e.code, 'CC_ERROR_ACCESS_DENIED', e.message);
+      assert.match(String(e.message), /is not the cluster's .* the node joined belongs to another cluster/);
+      return true;
+    });
+    assert.equal(existsSync(join(work, 'wrong-cluster', 'sealed-root-key')), false, 'the foreign key was not kept');
+  });
+
   it('a joiner with the wrong admin token is refused by the serving enclave (CC_ERROR_ACCESS_DENIED)', async () => {
     await assert.rejects(joiner('wrong-token', { join: a.url, joinToken: 'not-the-admin-token' }), (e: { code?: string; message?: string }) => {
       assert.equal(e.code, 'CC_ERROR_ACCESS_DENIED', e.message);
