@@ -128,9 +128,17 @@ export async function serveJoins(config: JoinServeConfig): Promise<{ certificate
   if (serving) throw new SecGearError(ErrorCode.PROTOCOL_STATE, 'this enclave already serves joins');
   if (!config || typeof config.adminTokenDigest !== 'string' || !/^[0-9a-f]{64}$/.test(config.adminTokenDigest)) throw bad('kmsJoinServe needs adminTokenDigest (SHA-256, hex)');
   const expected = Buffer.from(config.adminTokenDigest, 'hex');
-  const policy = await peerPolicy(checkReference(config.peers));
-  const own = await ownCredentials();
   rootKeyForJoin().fill(0); // refuse to serve before the root key is loaded
+  serving = true; // before any await: a second call must not start a second server
+  let policy: RaTlsPolicy;
+  let own: RaTlsCredentials;
+  try {
+    policy = await peerPolicy(checkReference(config.peers));
+    own = await ownCredentials();
+  } catch (error) {
+    serving = false;
+    throw error;
+  }
   createRaTlsServer({
     credentials: own,
     requestCert: true,
@@ -170,7 +178,6 @@ export async function serveJoins(config: JoinServeConfig): Promise<{ certificate
       socket.end(out, () => out.fill(0));
     },
   });
-  serving = true;
   return { certificatePem: own.certificatePem };
 }
 
