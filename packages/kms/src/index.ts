@@ -8,3 +8,4 @@ export { verifyAuditLog, type AuditReport } from './audit/audit-log.js';
 export { KmsError, Exception } from './common/kms-error.js';
 export { encodeEncryptionContext } from './common/encryption-context.js';
 export { parseCiphertext } from './common/ciphertext-blob.js';
+export { FreshnessGuard } from './host/freshness-guard.js';

@@ -50,9 +50,8 @@ export class FreshnessGuard {
 
   /** Checks the stored state is not older than this node last acknowledged; throws CC_ERROR_STATE_ROLLBACK otherwise. */
   static async start(options: { pool: EnclavePool; store: KmsStore; file: string; node: string }): Promise<FreshnessGuard> {
-    const database = await FreshnessGuard.#readDatabase(options.store, `freshness:${options.node}`);
+    const { database, lsn: currentLsn } = await FreshnessGuard.#readDatabase(options.store, `freshness:${options.node}`);
     const file = existsSync(options.file) ? parseStatement(readFileSync(options.file, 'utf8'), options.file) : undefined;
-    const currentLsn = options.store.dialect === 'postgres' ? await options.store.currentLsn() : undefined;
     const { counter } = await options.pool.freshnessStart({ node: options.node, database, file, currentLsn });
     const guard = new FreshnessGuard(options.pool, options.store, options.file, options.node, counter);
     // both copies current from the start (a lost node file is written again)
@@ -61,9 +60,10 @@ export class FreshnessGuard {
     return guard;
   }
 
-  static async #readDatabase(store: KmsStore, name: string): Promise<FreshnessStatement | undefined> {
-    const stored = await store.getMeta(name);
-    return stored ? parseStatement(new TextDecoder().decode(stored), `the database (meta ${name})`) : undefined;
+  /** This node's record in the database and (PostgreSQL) the log position now, in one query. */
+  static async #readDatabase(store: KmsStore, name: string): Promise<{ database: FreshnessStatement | undefined; lsn: string | undefined }> {
+    const { value, lsn } = await store.metaWithLsn(name);
+    return { database: value ? parseStatement(new TextDecoder().decode(value), `the database (meta ${name})`) : undefined, lsn };
   }
 
   /**
@@ -73,8 +73,7 @@ export class FreshnessGuard {
   commit<T>(write: (meta: FreshnessMeta) => Promise<T>): Promise<T> {
     const run = this.#lock.then(async () => {
       if (this.#fileError) throw this.#fileError;
-      const database = await FreshnessGuard.#readDatabase(this.store, this.metaName);
-      const lsn = this.store.dialect === 'postgres' ? await this.store.currentLsn() : undefined;
+      const { database, lsn } = await FreshnessGuard.#readDatabase(this.store, this.metaName);
       const statement = await this.pool.freshnessNext({ node: this.node, database, committed: this.#committed, ...(lsn ? { lsn } : {}) });
       const result = await write({ name: this.metaName, value: new TextEncoder().encode(JSON.stringify(statement)) });
       this.#committed = statement.counter;

@@ -266,9 +266,11 @@ export class KmsStore {
       }
     });
   }
-  /** PostgreSQL's current write-ahead log position (`X/Y`). */
-  async currentLsn(): Promise<string> {
-    return (await this.db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn'))[0].lsn;
+  /** A meta value and, on PostgreSQL, the current write-ahead log position (`X/Y`), in one round trip. */
+  async metaWithLsn(name: string): Promise<{ value: Uint8Array | undefined; lsn: string | undefined }> {
+    if (this.db.dialect !== 'postgres') return { value: await this.getMeta(name), lsn: undefined };
+    const row = (await this.db.query<{ value: Uint8Array | null; lsn: string }>('SELECT (SELECT value FROM meta WHERE name = $1) AS value, pg_current_wal_lsn()::text AS lsn', [name]))[0];
+    return { value: row.value ?? undefined, lsn: row.lsn };
   }
   auditNodes(): Promise<Array<{ node: string }>> {
     return this.db.query('SELECT DISTINCT node FROM audit ORDER BY node');
