@@ -75,6 +75,9 @@ export class FreshnessGuard {
       if (this.#fileError) throw this.#fileError;
       const { database, lsn } = await FreshnessGuard.#readDatabase(this.store, this.metaName);
       const statement = await this.pool.freshnessNext({ node: this.node, database, committed: this.#committed, ...(lsn ? { lsn } : {}) });
+      if (!statement || !Number.isSafeInteger(statement.counter) || statement.counter <= this.#committed || typeof statement.mac !== 'string') {
+        throw new SecGearError(ErrorCode.GENERIC, 'the enclave returned a malformed freshness record');
+      }
       const result = await write({ name: this.metaName, value: new TextEncoder().encode(JSON.stringify(statement)) });
       this.#committed = statement.counter;
       this.#fileWanted = statement;

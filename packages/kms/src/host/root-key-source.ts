@@ -97,6 +97,10 @@ export async function loadRootKey(first: Enclave<KmsEcalls>, options: RootKeySou
       } else source = 'new';
     }
   }
+  // what the enclave hands back is checked like any input before it is stored
+  if (!(sealedRoot instanceof Uint8Array) || sealedRoot.byteLength < 80 || sealedRoot.byteLength > 4096 || typeof started.rootKeyId !== 'string' || !/^[0-9a-f]{64}$/.test(started.rootKeyId)) {
+    throw new SecGearError(ErrorCode.GENERIC, 'the enclave returned a malformed root key state');
+  }
   const clusterId = new TextDecoder().decode(await options.store.putMetaOnce(ROOT_KEY_ID, new TextEncoder().encode(started.rootKeyId)));
   if (clusterId !== started.rootKeyId) {
     throw new SecGearError(
