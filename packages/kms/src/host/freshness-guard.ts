@@ -53,6 +53,7 @@ export class FreshnessGuard {
     const { database, lsn: currentLsn } = await FreshnessGuard.#readDatabase(options.store, `freshness:${options.node}`);
     const file = existsSync(options.file) ? parseStatement(readFileSync(options.file, 'utf8'), options.file) : undefined;
     const { counter } = await options.pool.freshnessStart({ node: options.node, database, file, currentLsn });
+    if (!Number.isSafeInteger(counter) || counter < 0) throw new SecGearError(ErrorCode.GENERIC, 'the enclave returned a malformed freshness counter');
     const guard = new FreshnessGuard(options.pool, options.store, options.file, options.node, counter);
     // both copies current from the start (a lost node file is written again)
     await guard.advance();
