@@ -19,15 +19,20 @@ const SIM_EVIDENCE_MEDIA_TYPE = 'application/vnd.secgear.sim-evidence';
 const TCB_STATUSES = new Set(['SWHardeningNeeded', 'ConfigurationNeeded', 'ConfigurationAndSWHardeningNeeded', 'OutOfDate', 'OutOfDateConfigurationNeeded']);
 const IO_TIMEOUT_MS = 30_000;
 
-let credentials: Promise<RaTlsCredentials> | undefined;
+/** Certificates live a day and are renewed when less than half of it is left (checked every 15 minutes). */
+const VALIDITY_SECONDS = 86_400;
+const RENEW_BEFORE_MS = 12 * 3600_000;
+const RENEW_CHECK_MS = 15 * 60_000;
+
+let credentials: RaTlsCredentials | undefined;
 let simulated: Promise<boolean> | undefined;
 let serving = false;
 
-function ownCredentials(): Promise<RaTlsCredentials> {
-  credentials ??= createRaTlsCredentials({ keyType: 'p256' }).catch((error: unknown) => {
-    credentials = undefined;
-    throw error;
-  });
+/** This enclave's RA-TLS key and certificate, made here; a new pair when the current one nears its end. */
+async function ownCredentials(): Promise<RaTlsCredentials> {
+  if (!credentials || credentials.notAfter.getTime() - Date.now() < RENEW_BEFORE_MS) {
+    credentials = await createRaTlsCredentials({ keyType: 'p256', validity: VALIDITY_SECONDS });
+  }
   return credentials;
 }
 
@@ -139,7 +144,7 @@ export async function serveJoins(config: JoinServeConfig): Promise<{ certificate
     serving = false;
     throw error;
   }
-  createRaTlsServer({
+  const server = createRaTlsServer({
     credentials: own,
     requestCert: true,
     sessionEvidence: false,
@@ -178,6 +183,17 @@ export async function serveJoins(config: JoinServeConfig): Promise<{ certificate
       socket.end(out, () => out.fill(0));
     },
   });
+  // a node serves joins for as long as it runs: its certificate must not expire under it
+  let current = own;
+  const renew = setInterval(() => {
+    ownCredentials().then(
+      (next) => {
+        if (next !== current) server.setCredentials((current = next));
+      },
+      () => undefined, // the current certificate still has hours left; the next check retries
+    );
+  }, RENEW_CHECK_MS);
+  renew.unref?.();
   return { certificatePem: own.certificatePem };
 }
 

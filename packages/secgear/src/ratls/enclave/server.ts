@@ -55,7 +55,7 @@ function keyPem(credentials: RaTlsCredentials): string {
 
 export class RaTlsServer {
   readonly #options: RaTlsServerOptions;
-  readonly #context: tls.SecureContext;
+  #context: tls.SecureContext;
 
   constructor(options: RaTlsServerOptions) {
     if (!options?.credentials?.certificatePem || typeof options.onConnection !== 'function') {
@@ -66,6 +66,15 @@ export class RaTlsServer {
     }
     this.#options = options;
     this.#context = tls.createSecureContext({ key: keyPem(options.credentials), cert: options.credentials.certificatePem, minVersion: 'TLSv1.3' });
+  }
+
+  /**
+   * Serves new connections with other credentials (a renewed certificate before the current
+   * one expires); connections already open keep theirs.
+   */
+  setCredentials(credentials: RaTlsCredentials): void {
+    if (!credentials?.certificatePem) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'setCredentials needs credentials from createRaTlsCredentials');
+    this.#context = tls.createSecureContext({ key: keyPem(credentials), cert: credentials.certificatePem, minVersion: 'TLSv1.3' });
   }
 
   /** The ecalls the host relay calls: spread them into `defineEnclave({ ecalls })`. */
