@@ -3,16 +3,19 @@
  * request body (already authenticated) and uses the key versions the host supplied, after
  * checking they belong to the caller's tenant and are the ones the request names.
  */
-import { constants, createCipheriv, createDecipheriv, createHmac, generateKeyPairSync, privateDecrypt, publicEncrypt, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, createHmac, generateKeyPairSync, privateDecrypt, publicEncrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { random } from 'secgear/enclave';
-import { encodeHeader, IV_LENGTH, parseCiphertext, TAG_LENGTH } from '../common/ciphertext-blob.js';
+import { BlobFormat, encodeHeader, IV_LENGTH, parseCiphertext, TAG_LENGTH } from '../common/ciphertext-blob.js';
 import { decodeBase64 } from '../common/base64.js';
 import { encodeEncryptionContext, readEncryptionContext } from '../common/encryption-context.js';
 import { Exception, KmsError } from '../common/kms-error.js';
-import { DATA_KEY_PAIR_SPECS, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from '../common/key-specs.js';
+import { DATA_KEY_PAIR_SPECS, isSymmetricEncryption, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from '../common/key-specs.js';
 import { oneOf, optionalInteger, optionalString, type Params } from '../common/params.js';
 import type { OutValue, WrappedKeyVersion } from '../common/protocol.js';
-import { toUsable, type UsableKey } from './key-material.js';
+import { sm2Decrypt, sm2Encrypt } from './gm/sm2-encryption.js';
+import { sm4Open, sm4Seal } from './gm/sm4-aead.js';
+import { generateSm2Pair, toUsable, type UsableKey } from './key-material.js';
+import { signMessage, verifyMessage, type SigningRequest } from './signing.js';
 import { keyBinding, unwrap } from './root-key.js';
 
 type Out = Record<string, OutValue>;
@@ -30,6 +33,10 @@ function onlyKey(keys: WrappedKeyVersion[], index = 0): WrappedKeyVersion {
 
 function encryptSymmetric(record: WrappedKeyVersion, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
   const key = usable(record);
+  if (key.kind === 'sm4') {
+    const header = encodeHeader(record.keyId, record.version, BlobFormat.Sm4CtrHmacSm3);
+    return Buffer.concat([header, sm4Seal(key.material, header, context, plaintext)]);
+  }
   if (key.kind !== 'aes') throw new KmsError(Exception.InvalidKeyUsage, 'this key cannot encrypt');
   const header = encodeHeader(record.keyId, record.version);
   const iv = random(IV_LENGTH);
@@ -52,6 +59,15 @@ function decryptSymmetric(record: WrappedKeyVersion, blob: Uint8Array, context: 
     throw new KmsError(Exception.IncorrectKey, 'the ciphertext was made by another key than the one given');
   }
   const key = usable(record);
+  // the blob names its algorithm: it must be the key's
+  if ((key.kind === 'sm4') !== (parsed.format === BlobFormat.Sm4CtrHmacSm3)) throw new KmsError(Exception.InvalidCiphertext, 'the ciphertext was not made with this key\'s algorithm');
+  if (key.kind === 'sm4') {
+    try {
+      return sm4Open(key.material, parsed.header, context, parsed.iv, parsed.tag, parsed.ciphertext);
+    } catch {
+      throw new KmsError(Exception.InvalidCiphertext, 'the ciphertext does not decrypt: it was altered, or the encryption context differs from the one used to encrypt');
+    }
+  }
   if (key.kind !== 'aes') throw new KmsError(Exception.InvalidKeyUsage, 'this key cannot decrypt');
   const decipher = createDecipheriv('aes-256-gcm', key.key, parsed.iv);
   decipher.setAAD(Buffer.concat([parsed.header, context]));
@@ -63,19 +79,33 @@ function decryptSymmetric(record: WrappedKeyVersion, blob: Uint8Array, context: 
   }
 }
 
+const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', ...RSA_ENCRYPTION_ALGORITHMS, 'SM2PKE'];
+
 function rsaOaep(params: Params): { padding: number; oaepHash: string } {
-  const algorithm = oneOf(params, 'EncryptionAlgorithm', ['SYMMETRIC_DEFAULT', ...RSA_ENCRYPTION_ALGORITHMS]);
-  if (!algorithm || algorithm === 'SYMMETRIC_DEFAULT') throw new KmsError(Exception.InvalidKeyUsage, 'an RSA key needs EncryptionAlgorithm RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256');
+  const algorithm = oneOf(params, 'EncryptionAlgorithm', ENCRYPTION_ALGORITHMS);
+  if (!algorithm || algorithm === 'SYMMETRIC_DEFAULT' || algorithm === 'SM2PKE') throw new KmsError(Exception.InvalidKeyUsage, 'an RSA key needs EncryptionAlgorithm RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256');
   return { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256' };
 }
 
+function requireSm2Pke(params: Params): void {
+  const algorithm = oneOf(params, 'EncryptionAlgorithm', ENCRYPTION_ALGORITHMS);
+  if (algorithm !== 'SM2PKE') throw new KmsError(Exception.InvalidKeyUsage, 'an SM2 key needs EncryptionAlgorithm SM2PKE');
+}
+
 function encryptWith(record: WrappedKeyVersion, params: Params, plaintext: Uint8Array, context: Uint8Array): Uint8Array {
-  if (record.spec === 'SYMMETRIC_DEFAULT') {
-    const algorithm = oneOf(params, 'EncryptionAlgorithm', ['SYMMETRIC_DEFAULT', ...RSA_ENCRYPTION_ALGORITHMS]);
+  if (isSymmetricEncryption(record.spec)) {
+    const algorithm = oneOf(params, 'EncryptionAlgorithm', ENCRYPTION_ALGORITHMS);
     if (algorithm && algorithm !== 'SYMMETRIC_DEFAULT') throw new KmsError(Exception.InvalidKeyUsage, `a symmetric key does not support ${algorithm}`);
     return encryptSymmetric(record, plaintext, context);
   }
   const key = usable(record);
+  if (key.kind === 'sm2') {
+    requireSm2Pke(params);
+    if (Object.keys(readEncryptionContext(params.EncryptionContext)).length > 0) throw new KmsError(Exception.Validation, 'asymmetric keys do not take an encryption context');
+    // AWS: at most 1024 bytes of plaintext for SM2PKE
+    if (plaintext.length > 1024) throw new KmsError(Exception.Validation, 'SM2PKE encrypts at most 1024 bytes');
+    return sm2Encrypt(key.point, plaintext);
+  }
   if (key.kind !== 'private' || !record.spec.startsWith('RSA_')) throw new KmsError(Exception.InvalidKeyUsage, `a ${record.spec} key cannot encrypt`);
   if (Object.keys(readEncryptionContext(params.EncryptionContext)).length > 0) throw new KmsError(Exception.Validation, 'asymmetric keys do not take an encryption context');
   try {
@@ -87,8 +117,16 @@ function encryptWith(record: WrappedKeyVersion, params: Params, plaintext: Uint8
 }
 
 function decryptWith(record: WrappedKeyVersion, params: Params, blob: Uint8Array, context: Uint8Array): Uint8Array {
-  if (record.spec === 'SYMMETRIC_DEFAULT') return decryptSymmetric(record, blob, context);
+  if (isSymmetricEncryption(record.spec)) return decryptSymmetric(record, blob, context);
   const key = usable(record);
+  if (key.kind === 'sm2') {
+    requireSm2Pke(params);
+    try {
+      return sm2Decrypt(key.d, blob);
+    } catch {
+      throw new KmsError(Exception.InvalidCiphertext, 'the ciphertext does not decrypt with this SM2 key');
+    }
+  }
   if (key.kind !== 'private' || !record.spec.startsWith('RSA_')) throw new KmsError(Exception.InvalidKeyUsage, `a ${record.spec} key cannot decrypt`);
   try {
     return new Uint8Array(privateDecrypt({ key: key.key, ...rsaOaep(params) }, blob));
@@ -109,7 +147,7 @@ function dataKeyLength(params: Params): number {
 
 function dataKey(params: Params, keys: WrappedKeyVersion[], withPlaintext: boolean): Out {
   const record = onlyKey(keys);
-  if (record.spec !== 'SYMMETRIC_DEFAULT') throw new KmsError(Exception.InvalidKeyUsage, 'data keys are made under symmetric keys only');
+  if (!isSymmetricEncryption(record.spec)) throw new KmsError(Exception.InvalidKeyUsage, 'data keys are made under symmetric keys only');
   const plaintext = random(dataKeyLength(params));
   const out: Out = { CiphertextBlob: encryptSymmetric(record, plaintext, contextOf(params)) };
   if (withPlaintext) out.Plaintext = plaintext;
@@ -121,16 +159,23 @@ const PAIR_CURVES: Record<string, string> = { ECC_NIST_P256: 'prime256v1', ECC_N
 
 function dataKeyPair(params: Params, keys: WrappedKeyVersion[], withPlaintext: boolean): Out {
   const record = onlyKey(keys);
-  if (record.spec !== 'SYMMETRIC_DEFAULT') throw new KmsError(Exception.InvalidKeyUsage, 'data key pairs are protected by symmetric keys only');
+  if (!isSymmetricEncryption(record.spec)) throw new KmsError(Exception.InvalidKeyUsage, 'data key pairs are protected by symmetric keys only');
   const spec = oneOf(params, 'KeyPairSpec', DATA_KEY_PAIR_SPECS);
   if (!spec) throw new KmsError(Exception.Validation, 'KeyPairSpec is required');
-  const pair = spec.startsWith('RSA_')
-    ? generateKeyPairSync('rsa', { modulusLength: Number(spec.slice(4)) })
-    : generateKeyPairSync('ec', { namedCurve: PAIR_CURVES[spec] });
-  const privateDer = new Uint8Array(pair.privateKey.export({ type: 'pkcs8', format: 'der' }));
+  let privateDer: Uint8Array;
+  let publicDer: Uint8Array;
+  if (spec === 'SM2') {
+    ({ material: privateDer, publicKey: publicDer } = generateSm2Pair() as { material: Uint8Array; publicKey: Uint8Array });
+  } else {
+    const pair = spec.startsWith('RSA_')
+      ? generateKeyPairSync('rsa', { modulusLength: Number(spec.slice(4)) })
+      : generateKeyPairSync('ec', { namedCurve: PAIR_CURVES[spec] });
+    privateDer = new Uint8Array(pair.privateKey.export({ type: 'pkcs8', format: 'der' }));
+    publicDer = new Uint8Array(pair.publicKey.export({ type: 'spki', format: 'der' }));
+  }
   const out: Out = {
     KeyPairSpec: spec,
-    PublicKey: new Uint8Array(pair.publicKey.export({ type: 'spki', format: 'der' })),
+    PublicKey: publicDer,
     PrivateKeyCiphertextBlob: encryptSymmetric(record, privateDer, contextOf(params)),
   };
   if (withPlaintext) out.PrivateKeyPlaintext = privateDer;
@@ -138,23 +183,16 @@ function dataKeyPair(params: Params, keys: WrappedKeyVersion[], withPlaintext: b
   return out;
 }
 
-const HASHES: Record<string, string> = { SHA_256: 'sha256', SHA_384: 'sha384', SHA_512: 'sha512' };
-
-function signingInput(record: WrappedKeyVersion, params: Params): { key: UsableKey & { kind: 'private' }; message: Uint8Array; hash: string; options: { padding?: number; saltLength?: number } } {
+function signingInput(record: WrappedKeyVersion, params: Params): { key: UsableKey; request: SigningRequest } {
   const algorithm = optionalString(params, 'SigningAlgorithm', 64);
   if (!algorithm || !signingAlgorithmsOf(record.spec).includes(algorithm)) {
     throw new KmsError(Exception.InvalidKeyUsage, `SigningAlgorithm must be one of ${signingAlgorithmsOf(record.spec).join(', ') || '(none: this key does not sign)'}`);
   }
   const messageType = oneOf(params, 'MessageType', ['RAW', 'DIGEST']) ?? 'RAW';
-  if (messageType === 'DIGEST') throw new KmsError(Exception.UnsupportedOperation, 'MessageType DIGEST is not supported yet: send the RAW message (at most 4096 bytes)');
   const message = decodeBase64(params.Message, 'Message', { min: 1, max: 4096 });
   const key = usable(record);
-  if (key.kind !== 'private') throw new KmsError(Exception.InvalidKeyUsage, 'this key does not sign');
-  const hash = HASHES[algorithm.slice(-7)];
-  const options = algorithm.startsWith('RSASSA_PSS')
-    ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-    : algorithm.startsWith('RSASSA_PKCS1') ? { padding: constants.RSA_PKCS1_PADDING } : {};
-  return { key, message, hash, options };
+  if (key.kind !== 'private' && key.kind !== 'sm2') throw new KmsError(Exception.InvalidKeyUsage, 'this key does not sign');
+  return { key, request: { spec: record.spec, algorithm, messageType, message } };
 }
 
 function macInput(record: WrappedKeyVersion, params: Params): { key: KeyObject; hash: string; message: Uint8Array } {
@@ -193,13 +231,13 @@ export const OPERATIONS: Record<string, Operation> = {
     return { Plaintext: random(count) };
   },
   Sign(params, keys) {
-    const { key, message, hash, options } = signingInput(onlyKey(keys), params);
-    return { Signature: new Uint8Array(sign(hash, message, { key: key.key, ...options })) };
+    const { key, request } = signingInput(onlyKey(keys), params);
+    return { Signature: signMessage(key, request) };
   },
   Verify(params, keys) {
-    const { key, message, hash, options } = signingInput(onlyKey(keys), params);
+    const { key, request } = signingInput(onlyKey(keys), params);
     const signature = decodeBase64(params.Signature, 'Signature', { min: 1, max: 6144 });
-    if (!verify(hash, message, { key: key.publicKey, ...options }, signature)) {
+    if (!verifyMessage(key, request, signature)) {
       throw new KmsError(Exception.KmsInvalidSignature, 'the signature does not verify with this key and algorithm');
     }
     return { SignatureValid: true };

@@ -170,6 +170,13 @@ export class KmsStore {
   listKeyVersions(keyId: string): Promise<KeyVersionRow[]> {
     return this.db.query<KeyVersionRow>('SELECT key_id, version, created, rotation_type FROM key_versions WHERE key_id = $1 ORDER BY version', [keyId]);
   }
+  /** Rotations of a key (versions after the first), `limit` of them after version `after`. */
+  listRotations(keyId: string, limit: number, after = 1): Promise<KeyVersionRow[]> {
+    return this.db.query<KeyVersionRow>(
+      'SELECT key_id, version, created, rotation_type FROM key_versions WHERE key_id = $1 AND version > $2 ORDER BY version LIMIT $3',
+      [keyId, Math.max(after, 1), limit],
+    );
+  }
   /** Adds a version and makes it current, unless another node rotated first (then false). */
   async addKeyVersion(version: KeyVersionRow, update: KeyUpdate): Promise<boolean> {
     return this.db.transaction(async (tx) => {
@@ -216,6 +223,13 @@ export class KmsStore {
       : this.db.query<AliasRow>('SELECT * FROM aliases WHERE account = $1 ORDER BY alias_name', [account]);
   }
 
+  /** A page of aliases in name order, after the name `after`. */
+  listAliasesPage(account: string, keyId: string | undefined, limit: number, after = ''): Promise<AliasRow[]> {
+    return keyId
+      ? this.db.query<AliasRow>('SELECT * FROM aliases WHERE account = $1 AND key_id = $2 AND alias_name > $3 ORDER BY alias_name LIMIT $4', [account, keyId, after, limit])
+      : this.db.query<AliasRow>('SELECT * FROM aliases WHERE account = $1 AND alias_name > $2 ORDER BY alias_name LIMIT $3', [account, after, limit]);
+  }
+
   // tags
   async setTags(keyId: string, tags: Array<[string, string]>): Promise<void> {
     await this.db.transaction(async (tx) => {
@@ -233,6 +247,11 @@ export class KmsStore {
     return this.db.query('SELECT tag_key, tag_value FROM tags WHERE key_id = $1 ORDER BY tag_key', [keyId]);
   }
 
+  /** A page of a key's tags in tag-key order, after the tag key `after`. */
+  listTagsPage(keyId: string, limit: number, after = ''): Promise<Array<{ tag_key: string; tag_value: string }>> {
+    return this.db.query('SELECT tag_key, tag_value FROM tags WHERE key_id = $1 AND tag_key > $2 ORDER BY tag_key LIMIT $3', [keyId, after, limit]);
+  }
+
   // grants
   async insertGrant(row: GrantRow): Promise<void> {
     await this.db.run(
@@ -242,6 +261,20 @@ export class KmsStore {
   }
   listGrants(keyId: string): Promise<GrantRow[]> {
     return this.db.query<GrantRow>('SELECT * FROM grants WHERE key_id = $1 ORDER BY created, grant_id', [keyId]);
+  }
+  /** A page of a key's grants in creation order, optionally only one grant id or one grantee. */
+  listGrantsPage(keyId: string, filter: { grantId?: string; grantee?: string }, limit: number, after?: { created: number; grantId: string }): Promise<GrantRow[]> {
+    const where = ['key_id = $1'];
+    const values: unknown[] = [keyId];
+    const add = (clause: (n: number) => string, ...v: unknown[]) => {
+      where.push(clause(values.length + 1));
+      values.push(...v);
+    };
+    if (filter.grantId !== undefined) add((n) => `grant_id = $${n}`, filter.grantId);
+    if (filter.grantee !== undefined) add((n) => `grantee = $${n}`, filter.grantee);
+    if (after) add((n) => `(created > $${n} OR (created = $${n} AND grant_id > $${n + 1}))`, after.created, after.grantId);
+    values.push(limit);
+    return this.db.query<GrantRow>(`SELECT * FROM grants WHERE ${where.join(' AND ')} ORDER BY created, grant_id LIMIT $${values.length}`, values);
   }
   async getGrant(grantId: string): Promise<GrantRow | undefined> {
     return (await this.db.query<GrantRow>('SELECT * FROM grants WHERE grant_id = $1', [grantId]))[0];

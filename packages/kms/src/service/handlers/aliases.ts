@@ -1,6 +1,7 @@
 /** Aliases: names for keys, per account. */
 import { Exception, KmsError } from '../../common/kms-error.js';
-import { optionalInteger, optionalString, requiredString } from '../../common/params.js';
+import { optionalString, requiredString } from '../../common/params.js';
+import { pageOf, positionPart, readPage } from '../paging.js';
 import { aliasArn, authorize, resolveKey } from '../key-access.js';
 import { seconds } from './key-metadata.js';
 import type { HandlerTable } from './types.js';
@@ -51,20 +52,19 @@ export const aliasHandlers: HandlerTable = {
   },
   async ListAliases(ctx, parts) {
     const named = optionalString(ctx.params, 'KeyId');
-    const limit = optionalInteger(ctx.params, 'Limit', 1, 100) ?? 50;
-    const start = optionalString(ctx.params, 'Marker', 1024);
     const key = named ? await resolveKey(parts, ctx.account, named, { allowAlias: false }) : undefined;
+    const scope = ['ListAliases', ctx.account, key?.key_id ?? ''];
+    const page = await readPage(parts.store, ctx.params, scope, { max: 100, defaultLimit: 50 });
     await ctx.authenticate();
-    const rows = (await parts.store.listAliases(ctx.account, key?.key_id)).filter((a) => start === undefined || a.alias_name > start);
-    const page = rows.slice(0, limit);
-    const truncated = rows.length > limit;
+    const after = page.after && positionPart(page.after, 0, 'string');
+    const rows = await parts.store.listAliasesPage(ctx.account, key?.key_id, page.limit + 1, after);
+    const { items, ...more } = await pageOf(parts.store, scope, page, rows, (a) => [a.alias_name]);
     return {
-      Aliases: page.map((a) => ({
+      Aliases: items.map((a) => ({
         AliasName: a.alias_name, AliasArn: aliasArn(parts.region, a.account, a.alias_name), TargetKeyId: a.key_id,
         CreationDate: seconds(a.created), LastUpdatedDate: seconds(a.updated),
       })),
-      Truncated: truncated,
-      ...(truncated ? { NextMarker: page[page.length - 1].alias_name } : {}),
+      ...more,
     };
   },
 };

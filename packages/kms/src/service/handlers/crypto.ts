@@ -3,16 +3,25 @@ import { parseCiphertext } from '../../common/ciphertext-blob.js';
 import { decodeBase64 } from '../../common/base64.js';
 import { readEncryptionContext } from '../../common/encryption-context.js';
 import { Exception, KmsError } from '../../common/kms-error.js';
+import { isSymmetricEncryption } from '../../common/key-specs.js';
 import { optionalString, requiredString } from '../../common/params.js';
 import { authorize, keyArn, loadVersion, requireEnabled, requireUsage, resolveKey } from '../key-access.js';
 import type { RequestContext } from '../request-context.js';
 import type { HandlerTable, ServiceParts } from './types.js';
 
+/** AWS's condition keys on a request's algorithm choices, so a key policy can, e.g., deny DIGEST signing. */
+function algorithmConditions(ctx: RequestContext): Record<string, string> {
+  const given = (name: string, otherwise: string) => (typeof ctx.params[name] === 'string' ? (ctx.params[name] as string) : otherwise);
+  if (ctx.operation === 'Sign' || ctx.operation === 'Verify') return { 'kms:MessageType': given('MessageType', 'RAW'), 'kms:SigningAlgorithm': given('SigningAlgorithm', '') };
+  if (ctx.operation === 'Encrypt' || ctx.operation === 'Decrypt') return { 'kms:EncryptionAlgorithm': given('EncryptionAlgorithm', 'SYMMETRIC_DEFAULT') };
+  return {};
+}
+
 async function usableKey(ctx: RequestContext, parts: ServiceParts, name: string, usage: string, context: Record<string, string>) {
   const key = await resolveKey(parts, ctx.account, name);
   requireEnabled(key, parts.region);
   requireUsage(key, usage, ctx.operation);
-  await authorize(ctx, parts.store, key, context);
+  await authorize(ctx, parts.store, key, context, algorithmConditions(ctx));
   ctx.audit.keyId = key.key_id;
   return key;
 }
@@ -23,7 +32,7 @@ async function decryptionKey(ctx: RequestContext, parts: ServiceParts, blobField
   const named = optionalString(ctx.params, keyField);
   if (named) {
     const key = await usableKey(ctx, parts, named, 'ENCRYPT_DECRYPT', context);
-    if (key.spec !== 'SYMMETRIC_DEFAULT') return { key, version: await loadVersion(parts.store, key) };
+    if (!isSymmetricEncryption(key.spec)) return { key, version: await loadVersion(parts.store, key) };
     const header = parseCiphertext(blob);
     if (header.keyId !== key.key_id) throw new KmsError(Exception.IncorrectKey, 'The key ID in the request does not identify a CMK that can perform this operation.');
     return { key, version: await loadVersion(parts.store, key, header.version) };
@@ -39,7 +48,7 @@ function contextParam(ctx: RequestContext, name = 'EncryptionContext') {
   return context;
 }
 
-const algorithm = (key: { spec: string }, given: unknown) => (typeof given === 'string' ? given : key.spec === 'SYMMETRIC_DEFAULT' ? 'SYMMETRIC_DEFAULT' : undefined);
+const algorithm = (key: { spec: string }, given: unknown) => (typeof given === 'string' ? given : isSymmetricEncryption(key.spec) ? 'SYMMETRIC_DEFAULT' : undefined);
 
 async function currentKeyOp(ctx: RequestContext, parts: ServiceParts, usage: string, withContext = true) {
   const key = await usableKey(ctx, parts, requiredString(ctx.params, 'KeyId'), usage, withContext ? contextParam(ctx) : {});

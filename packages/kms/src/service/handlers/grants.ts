@@ -5,6 +5,7 @@ import { Exception, KmsError } from '../../common/kms-error.js';
 import { optionalString, optionalStringList, requiredString } from '../../common/params.js';
 import type { GrantRow } from '../../store/kms-store.js';
 import { keyArn, resolveKey } from '../key-access.js';
+import { pageOf, positionPart, readPage } from '../paging.js';
 import { managedKey } from './keys.js';
 import { seconds } from './key-metadata.js';
 import type { GrantConstraints } from '../grant-check.js';
@@ -57,8 +58,13 @@ export const grantHandlers: HandlerTable = {
     const grantId = optionalString(ctx.params, 'GrantId', 128);
     const grantee = optionalString(ctx.params, 'GranteePrincipal', 256);
     const key = await managedKey(ctx, parts, { allowAlias: false });
-    const rows = (await parts.store.listGrants(key.key_id)).filter((g) => (!grantId || g.grant_id === grantId) && (!grantee || g.grantee === grantee));
-    return { Grants: rows.map((g) => grantJson(g, parts.region)), Truncated: false };
+    // the filters are part of the scope: a marker resumes only the listing it came from
+    const scope = ['ListGrants', key.account, key.key_id, grantId ?? '', grantee ?? ''];
+    const page = await readPage(parts.store, ctx.params, scope, { max: 100, defaultLimit: 50 });
+    const after = page.after && { created: positionPart(page.after, 0, 'number'), grantId: positionPart(page.after, 1, 'string') };
+    const rows = await parts.store.listGrantsPage(key.key_id, { grantId, grantee }, page.limit + 1, after);
+    const { items, ...more } = await pageOf(parts.store, scope, page, rows, (g) => [g.created, g.grant_id]);
+    return { Grants: items.map((g) => grantJson(g, parts.region)), ...more };
   },
   async RevokeGrant(ctx, parts) {
     const grantId = requiredString(ctx.params, 'GrantId', 128);

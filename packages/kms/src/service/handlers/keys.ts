@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Exception, KmsError } from '../../common/kms-error.js';
 import { isKeySpec, keyUsagesOf, type KeySpec } from '../../common/key-specs.js';
 import { optionalInteger, optionalString, oneOf, requiredString } from '../../common/params.js';
+import { pageOf, positionPart, readPage } from '../paging.js';
 import type { KeyRow } from '../../store/kms-store.js';
 import { authorize, keyArn, loadVersion, resolveKey } from '../key-access.js';
 import { defaultKeyPolicy, evaluateKeyPolicy, parseKeyPolicy } from '../key-policy.js';
@@ -20,14 +21,6 @@ export async function managedKey(ctx: RequestContext, parts: ServiceParts, optio
   await authorize(ctx, parts.store, key);
   await ctx.authenticate();
   return key;
-}
-
-function marker(value: string | undefined): { created: number; keyId: string } | undefined {
-  if (value === undefined) return undefined;
-  const text = Buffer.from(value, 'base64url').toString('utf8');
-  const m = /^(\d+):(.+)$/.exec(text);
-  if (!m) throw new KmsError(Exception.InvalidMarker, 'Marker is not one this service returned');
-  return { created: Number(m[1]), keyId: m[2] };
 }
 
 export const keyHandlers: HandlerTable = {
@@ -70,18 +63,13 @@ export const keyHandlers: HandlerTable = {
   },
 
   async ListKeys(ctx, parts) {
-    const limit = optionalInteger(ctx.params, 'Limit', 1, 1000) ?? 100;
-    const after = marker(optionalString(ctx.params, 'Marker', 1024));
+    const scope = ['ListKeys', ctx.account];
+    const page = await readPage(parts.store, ctx.params, scope, { max: 1000, defaultLimit: 100 });
     await ctx.authenticate();
-    const rows = await parts.store.listKeys(ctx.account, limit + 1, after);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    const truncated = rows.length > limit;
-    return {
-      Keys: page.map((k) => ({ KeyId: k.key_id, KeyArn: keyArn(parts.region, k.account, k.key_id) })),
-      Truncated: truncated,
-      ...(truncated && last ? { NextMarker: Buffer.from(`${last.created}:${last.key_id}`).toString('base64url') } : {}),
-    };
+    const after = page.after && { created: positionPart(page.after, 0, 'number'), keyId: positionPart(page.after, 1, 'string') };
+    const rows = await parts.store.listKeys(ctx.account, page.limit + 1, after);
+    const { items, ...more } = await pageOf(parts.store, scope, page, rows, (k) => [k.created, k.key_id]);
+    return { Keys: items.map((k) => ({ KeyId: k.key_id, KeyArn: keyArn(parts.region, k.account, k.key_id) })), ...more };
   },
 
   async EnableKey(ctx, parts) {

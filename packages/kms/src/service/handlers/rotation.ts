@@ -3,10 +3,11 @@
  * so ciphertexts made before still decrypt (the blob names its version).
  */
 import { Exception, KmsError } from '../../common/kms-error.js';
-import type { KeySpec } from '../../common/key-specs.js';
+import { isSymmetricEncryption, type KeySpec } from '../../common/key-specs.js';
 import { optionalInteger } from '../../common/params.js';
 import type { KeyRow } from '../../store/kms-store.js';
 import { keyArn } from '../key-access.js';
+import { pageOf, positionPart, readPage } from '../paging.js';
 import { managedKey } from './keys.js';
 import { seconds } from './key-metadata.js';
 import type { HandlerTable, ServiceParts } from './types.js';
@@ -14,7 +15,7 @@ import type { HandlerTable, ServiceParts } from './types.js';
 const DAY_MS = 24 * 3600 * 1000;
 
 function requireRotatable(key: KeyRow, region: string): void {
-  if (key.spec !== 'SYMMETRIC_DEFAULT') throw new KmsError(Exception.UnsupportedOperation, `${keyArn(region, key.account, key.key_id)} is not a symmetric encryption key: only those rotate`);
+  if (!isSymmetricEncryption(key.spec)) throw new KmsError(Exception.UnsupportedOperation, `${keyArn(region, key.account, key.key_id)} is not a symmetric encryption key: only those rotate`);
   if (key.state === 'Disabled') throw new KmsError(Exception.Disabled, `${keyArn(region, key.account, key.key_id)} is disabled.`);
   if (key.state !== 'Enabled') throw new KmsError(Exception.InvalidState, `${keyArn(region, key.account, key.key_id)} is pending deletion.`);
 }
@@ -63,10 +64,14 @@ export const rotationHandlers: HandlerTable = {
   },
   async ListKeyRotations(ctx, parts) {
     const key = await managedKey(ctx, parts, { allowAlias: false });
-    const versions = (await parts.store.listKeyVersions(key.key_id)).filter((v) => v.version > 1);
+    const scope = ['ListKeyRotations', key.account, key.key_id];
+    const page = await readPage(parts.store, ctx.params, scope, { max: 1000, defaultLimit: 100 });
+    const after = page.after && positionPart(page.after, 0, 'number');
+    const rows = await parts.store.listRotations(key.key_id, page.limit + 1, after);
+    const { items, ...more } = await pageOf(parts.store, scope, page, rows, (v) => [v.version]);
     return {
-      Rotations: versions.map((v) => ({ KeyId: keyArn(parts.region, key.account, key.key_id), RotationDate: seconds(v.created), RotationType: v.rotation_type })),
-      Truncated: false,
+      Rotations: items.map((v) => ({ KeyId: keyArn(parts.region, key.account, key.key_id), RotationDate: seconds(v.created), RotationType: v.rotation_type })),
+      ...more,
     };
   },
 };

@@ -2,6 +2,7 @@
 import { Exception, KmsError } from '../../common/kms-error.js';
 import { optionalString, optionalStringList, requiredString } from '../../common/params.js';
 import { evaluateKeyPolicy, parseKeyPolicy } from '../key-policy.js';
+import { pageOf, positionPart, readPage } from '../paging.js';
 import { managedKey } from './keys.js';
 import type { HandlerTable } from './types.js';
 
@@ -38,8 +39,12 @@ export const tagPolicyHandlers: HandlerTable = {
   },
   async ListResourceTags(ctx, parts) {
     const key = await managedKey(ctx, parts, { allowAlias: false });
-    const tags = await parts.store.listTags(key.key_id);
-    return { Tags: tags.map((t) => ({ TagKey: t.tag_key, TagValue: t.tag_value })), Truncated: false };
+    const scope = ['ListResourceTags', key.account, key.key_id];
+    const page = await readPage(parts.store, ctx.params, scope, { max: 50, defaultLimit: 50 });
+    const after = page.after && positionPart(page.after, 0, 'string');
+    const rows = await parts.store.listTagsPage(key.key_id, page.limit + 1, after);
+    const { items, ...more } = await pageOf(parts.store, scope, page, rows, (t) => [t.tag_key]);
+    return { Tags: items.map((t) => ({ TagKey: t.tag_key, TagValue: t.tag_value })), ...more };
   },
   async GetKeyPolicy(ctx, parts) {
     policyName(ctx.params);
