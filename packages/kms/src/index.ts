@@ -13,3 +13,4 @@ export type { RecipientTrustOptions } from './host/enclave-image.js';
 export { encodeRecipientContainer, parseRecipientContainer, boundPart, isRecipientContainer, type RecipientContainer, type RecipientCollateral } from './common/recipient-container.js';
 export { buildEnvelopedData, openEnvelopedData, parseEnvelopedData, subjectKeyIdentifier, type ParsedEnvelopedData } from './common/cms-enveloped.js';
 export type { RecipientFacts } from './common/protocol.js';
+export { FreshnessGuard } from './host/freshness-guard.js';

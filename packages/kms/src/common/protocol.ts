@@ -5,6 +5,8 @@
  * secret in a record is wrapped by the domain root key, bound to its owner, and checked again
  * inside. Nothing here is trusted by the side that receives it.
  */
+import type { RaTlsRelayEcalls } from 'secgear/ratls/host';
+import type { JoinRequest, JoinServeConfig } from './join-protocol.js';
 import type { KeySpec } from './key-specs.js';
 import type { SignedRequest } from './sigv4.js';
 
@@ -84,12 +86,44 @@ export interface EnclaveStarted {
   rootKeyId: string;
 }
 
+/** A freshness statement: counter (and PostgreSQL LSN), MACed by the enclave. */
+export interface FreshnessStatement {
+  counter: number;
+  lsn?: string;
+  mac: string;
+}
+
+export interface FreshnessStart {
+  node: string;
+  /** The statement stored in the database (absent: none). */
+  database?: FreshnessStatement;
+  /** The statement in the node-local file (absent: none). */
+  file?: FreshnessStatement;
+  /** PostgreSQL: pg_current_wal_lsn() now. */
+  currentLsn?: string;
+}
+
+export interface FreshnessNext {
+  node: string;
+  /** This node's statement as the database holds it now (absent: none). */
+  database?: FreshnessStatement;
+  /** The counter of the last statement the host committed. */
+  committed: number;
+  /** PostgreSQL: pg_current_wal_lsn() now. */
+  lsn?: string;
+}
+
 /** The ecalls of the EKMS enclave image (packages/kms/enclave.json). */
-export interface KmsEcalls {
+export interface KmsEcalls extends RaTlsRelayEcalls {
   kmsStart(start: EnclaveStart): EnclaveStarted;
+  /** Node join (common/join-protocol.ts): takes the root key from an existing node's enclave; returns it sealed here. */
+  kmsJoin(request: JoinRequest): EnclaveStarted;
+  kmsJoinServe(config: JoinServeConfig): { certificatePem: string };
   kmsCall(call: EnclaveCall): Promise<EnclaveReply>;
   kmsGenerateKey(key: { keyId: string; tenant: string; spec: KeySpec; version: number }): GeneratedKey;
   /** HMAC-SHA-256 of an audit chain head under the root key's audit key (hex). */
   kmsAuditSeal(headHash: string): string;
   kmsCreateAccessKeySecret(owner: { accessKeyId: string; tenant: string }): { secret: string; wrappedSecret: Uint8Array };
+  kmsFreshnessStart(start: FreshnessStart): { counter: number };
+  kmsFreshnessNext(request: FreshnessNext): FreshnessStatement;
 }

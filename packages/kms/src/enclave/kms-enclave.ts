@@ -4,8 +4,12 @@
  * gives back only wrapped material, public keys and the operations' results.
  */
 import { defineEnclave, random } from 'secgear/enclave';
+import { raTlsStreams } from 'secgear/ratls/enclave';
+import type { JoinRequest, JoinServeConfig } from '../common/join-protocol.js';
+import { joinCluster, serveJoins } from './cluster-join.js';
 import { Exception, KmsError } from '../common/kms-error.js';
-import type { EnclaveCall, EnclaveReply, EnclaveStart, EnclaveStarted, GeneratedKey } from '../common/protocol.js';
+import type { EnclaveCall, EnclaveReply, EnclaveStart, EnclaveStarted, FreshnessNext, FreshnessStart, FreshnessStatement, GeneratedKey } from '../common/protocol.js';
+import { nextFreshness, startFreshness } from './freshness.js';
 import { isKeySpec } from '../common/key-specs.js';
 import { authenticate, checkCall } from './authenticate.js';
 import { generateMaterial } from './key-material.js';
@@ -22,10 +26,23 @@ function toReply(error: unknown): EnclaveReply {
 const isName = (v: unknown): v is string => typeof v === 'string' && /^[\x21-\x7e]{1,128}$/.test(v);
 
 export const ecalls = {
+  // the host relay's streams for node join over RA-TLS (cluster-join.ts)
+  ...raTlsStreams.ecalls,
+
   async kmsStart(start: EnclaveStart): Promise<EnclaveStarted> {
     const sealed = start?.sealedRoot;
     if (sealed !== undefined && !(sealed instanceof Uint8Array)) throw new KmsError(Exception.Internal, 'sealedRoot must be bytes', 500);
     return loadRootKey(sealed);
+  },
+
+  /** Joins a cluster through an existing node's enclave instead of unsealing or making a root key. */
+  kmsJoin(request: JoinRequest): Promise<EnclaveStarted> {
+    return joinCluster(request);
+  },
+
+  /** Starts handing the root key to joining enclaves that prove themselves (after kmsStart or kmsJoin). */
+  kmsJoinServe(config: JoinServeConfig): Promise<{ certificatePem: string }> {
+    return serveJoins(config);
   },
 
   async kmsCall(call: EnclaveCall): Promise<EnclaveReply> {
@@ -66,6 +83,14 @@ export const ecalls = {
   kmsAuditSeal(headHash: string): string {
     if (typeof headHash !== 'string' || !/^[0-9a-f]{64}$/.test(headHash)) throw new KmsError(Exception.Validation, 'kmsAuditSeal needs a SHA-256 hex digest');
     return auditSeal(headHash);
+  },
+
+  kmsFreshnessStart(start: FreshnessStart): { counter: number } {
+    return startFreshness(start);
+  },
+
+  kmsFreshnessNext(request: FreshnessNext): FreshnessStatement {
+    return nextFreshness(request);
   },
 
   kmsCreateAccessKeySecret(owner: { accessKeyId: string; tenant: string }): { secret: string; wrappedSecret: Uint8Array } {
