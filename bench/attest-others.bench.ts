@@ -81,6 +81,12 @@ interface Case {
   options: VerifyOptions;
   baselineName: string;
   baseline: () => void;
+  /**
+   * The check the sample is expected to fail, when every signature verifies but the sample cannot
+   * pass as a whole (the public virtCCA token carries no platform token): the figure is then the
+   * time to that verdict, all of the cryptography included.
+   */
+  expectedFailure?: string;
 }
 
 function cases(): Case[] {
@@ -150,6 +156,7 @@ function cases(): Case[] {
       trustAnchors: [{ kind: 'x509', der: pemCert('arm-cca/secgear/Huawei_Equipment_Root_CA.pem') }, { kind: 'x509', der: pemCert('arm-cca/secgear/Huawei_IT_Product_CA.pem') }],
     },
     baselineName: 'node:crypto RSA-PSS-4096/SHA-256 verify of the CVM token',
+    expectedFailure: 'platform.binding',
     baseline: () => {
       if (!verify('sha256', cvm.toBeSigned, { key: cvmKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, cvm.signature)) throw new Error('baseline failed');
     },
@@ -176,7 +183,8 @@ const suite: BenchSuite = {
     const results: Omit<BenchResult, 'ratio'>[] = [];
     for (const c of cases()) {
       const check = await verifyEvidence(c.evidence, c.options);
-      if (!check.verified) throw new Error(`${c.name}: the bench evidence does not verify (${check.failure?.check}: ${check.failure?.message})`);
+      const verdict = check.verified ? undefined : check.failure?.check;
+      if (verdict !== c.expectedFailure) throw new Error(`${c.name}: the bench evidence ends in ${verdict ?? 'verified'}, expected ${c.expectedFailure ?? 'verified'} (${check.failure?.message ?? ''})`);
       c.baseline();
       // alternate the two in short rounds and keep each one's best, so a burst of load on the
       // machine does not land on one side only
@@ -186,7 +194,7 @@ const suite: BenchSuite = {
         baselineValue = Math.max(baselineValue, await throughput(c.baseline, seconds / 3));
         value = Math.max(value, await throughput(() => verifyEvidence(c.evidence, c.options), seconds / 3));
       }
-      results.push({ name: `attest-others: ${c.name} /s`, unit: 'verifications/s', value, better: 'higher', baseline: { name: c.baselineName, value: baselineValue } });
+      results.push({ name: `attest-others: ${c.name}${c.expectedFailure ? ` (to its ${c.expectedFailure} verdict)` : ''} /s`, unit: 'verifications/s', value, better: 'higher', baseline: { name: c.baselineName, value: baselineValue } });
     }
     return results;
   },
