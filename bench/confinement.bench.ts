@@ -31,7 +31,8 @@ function unconfinedBackend(): Backend {
     async start({ image, init, heapLimitMb }) {
       const worker = new Worker(join(here, 'workers', 'unconfined-enclave.js'), {
         workerData: { init, bundle: image.bundle },
-        resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
+        // the sim backend's own limits, so only the confinement differs
+        resourceLimits: { maxOldGenerationSizeMb: heapLimitMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(32, heapLimitMb / 4)) },
       });
       let exit: ((reason: string) => void) | null = null;
       let terminated = false;
