@@ -19,6 +19,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { concurrentThroughput, percentile, throughput } from './lib/measure.js';
 import type { BenchResult, BenchSuite } from './lib/types.js';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 
 const PLAINTEXT = randomBytes(4096);
@@ -59,6 +61,50 @@ async function httpFloor(responseBody: string): Promise<{ url: string; close: ()
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, close: () => app.close() };
+}
+
+interface LoadReport {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+  firstFailure: string;
+}
+
+/** Runs workers/kms-load.js in its own process: pre-signed Encrypt requests, no SDK in the loop. */
+function loadProcess(url: string, credentials: { accessKeyId: string; secretAccessKey: string }, keyId: string, rate?: number): Promise<LoadReport> {
+  const script = fileURLToPath(new URL('./workers/kms-load.js', import.meta.url));
+  const params = JSON.stringify({ url, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, keyId, requests: 2000, inFlight: IN_FLIGHT, seconds: SECONDS, rate });
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [script, params], { maxBuffer: 1 << 20, timeout: (SECONDS + 60) * 1000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`load generator failed: ${error.message} ${stderr.slice(0, 500)}`));
+      const report = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadReport;
+      if (report.failures) return reject(new Error(`${report.failures} requests failed, first: ${report.firstFailure}`));
+      resolve(report);
+    });
+  });
+}
+
+/**
+ * The server's own capacity: requests signed before the clock starts, sent from a separate
+ * process over keep-alive HTTP, against EKMS and against the bare route (same generator).
+ */
+async function measureCapacity(label: string, node: RunningEkms, floorUrl: string): Promise<Array<Omit<BenchResult, 'ratio'>>> {
+  const tenant = await node.service.createTenant(`capacity${Date.now()}`);
+  const credentials = await node.service.createAccessKey(tenant.name);
+  const kms = client(node.url, credentials);
+  const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+  kms.destroy();
+  const floor = await loadProcess(floorUrl, credentials, keyId);
+  const ours = await loadProcess(node.url, credentials, keyId);
+  process.stderr.write(`  ${label} capacity (pre-signed, load process): EKMS ${Math.round(ours.perSecond)}/s, floor ${Math.round(floor.perSecond)}/s\n`);
+  const half = await loadProcess(node.url, credentials, keyId, ours.perSecond / 2);
+  process.stderr.write(`  ${label}: Encrypt p99 at half capacity ${half.p99.toFixed(2)} ms (p50 ${half.p50.toFixed(2)})\n`);
+  const where = `${label}, pool ${node.pool.size}, ${IN_FLIGHT} in flight, pre-signed from a load process`;
+  return [
+    { name: `EKMS Encrypt 4 KiB server capacity (${where})`, unit: 'ops/s', value: ours.perSecond, better: 'higher', baseline: { name: 'bare fastify route, same generator (HTTP floor)', value: floor.perSecond } },
+    { name: `EKMS Encrypt p99 at half capacity, ${Math.round(ours.perSecond / 2)}/s (${label}, load process)`, unit: 'ms', value: half.p99, better: 'lower', baseline: { name: 'target', value: 10 } },
+  ];
 }
 
 async function measureStorage(label: string, node: RunningEkms, floorEncrypt: number, floorGdk: number): Promise<Array<Omit<BenchResult, 'ratio'>>> {
@@ -125,6 +171,13 @@ const suite: BenchSuite = {
         throw error;
       }
       const floorE = await httpFloor(encryptJson);
+      try {
+        results.push(...(await measureCapacity('SQLite', sqlite, floorE.url)));
+      } catch (error) {
+        await floorE.close();
+        await sqlite.close();
+        throw error;
+      }
       const floorG = await httpFloor(gdkJson);
       const floorClientE = client(floorE.url, { accessKeyId: 'AKEXAMPLE', secretAccessKey: 'x'.repeat(40) });
       const floorClientG = client(floorG.url, { accessKeyId: 'AKEXAMPLE', secretAccessKey: 'x'.repeat(40) });

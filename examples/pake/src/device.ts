@@ -2,8 +2,7 @@
 // TCP, then sends encrypted requests. Run: node dist/src/device.js <port> <image> <id> <password> <request>...
 import { connect } from 'node:net';
 import { loadImage, toHex } from 'secgear';
-import { PakeClient } from 'secgear/pake';
-import { FramedSocket } from './framing.js';
+import { FramedStream, MAX_FRAME_LENGTH, PakeClient } from 'secgear/pake';
 import { ID_VERIFIER } from './server.js';
 
 export interface DeviceOptions {
@@ -32,7 +31,7 @@ export async function runDevice(options: DeviceOptions): Promise<string[]> {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  const framed = new FramedSocket(socket);
+  const framed = new FramedStream(socket, { maxFrameLength: MAX_FRAME_LENGTH });
   const receive = async () => {
     const frame = await framed.next();
     if (!frame) throw new Error('the server closed the connection');

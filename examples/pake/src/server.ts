@@ -3,9 +3,8 @@
 // use, a session key, or the application's plaintext.
 import { createServer, type Server } from 'node:net';
 import { createEnclave, type Enclave } from 'secgear';
-import { createRegistration } from 'secgear/pake';
+import { FramedStream, MAX_FRAME_LENGTH, createRegistration } from 'secgear/pake';
 import { PakeServer, createPakeFileStore, type PakeEnclaveEcalls } from 'secgear/pake/server';
-import { FramedSocket } from './framing.js';
 
 export const ID_VERIFIER = 'telemetry.example';
 
@@ -44,7 +43,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    void serve(pake, new FramedSocket(socket), log);
+    void serve(pake, new FramedStream(socket, { maxFrameLength: MAX_FRAME_LENGTH }), log);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -67,7 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-async function serve(pake: PakeServer, framed: FramedSocket, log: (line: string) => void): Promise<void> {
+async function serve(pake: PakeServer, framed: FramedStream, log: (line: string) => void): Promise<void> {
   const conn = pake.connection();
   try {
     for (;;) {

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadImage } from 'secgear';
-import { decodeFrame, PakeServiceError } from 'secgear/pake';
+import { decodeFrame, FramedStream, MAX_FRAME_LENGTH, PakeServiceError } from 'secgear/pake';
 import { runDevice } from '../src/device.js';
-import { FramedSocket } from '../src/framing.js';
 import { startServer, type RunningServer } from '../src/server.js';
 
 const exampleDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,7 +79,7 @@ describe('examples/pake', () => {
     await server.register('thermostat-1', 'pw');
     const socket = connect(server.port, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
-    const framed = new FramedSocket(socket);
+    const framed = new FramedStream(socket, { maxFrameLength: MAX_FRAME_LENGTH });
     framed.send(new Uint8Array([1, 0x10, 0xff]));
     const reply = await framed.next();
     assert.ok(reply);

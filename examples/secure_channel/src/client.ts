@@ -1,8 +1,7 @@
 // The data owner: opens a secure channel to the enclave over TCP, checks the enclave is the
 // expected code before sending anything, then sends requests and reads the answers.
 import { connect } from 'node:net';
-import { SecureChannelClient, type PeerAttestation } from 'secgear/channel';
-import { FramedSocket } from './framing.js';
+import { FramedStream, MAX_CHANNEL_MESSAGE, SecureChannelClient, type PeerAttestation } from 'secgear/channel';
 
 export interface ClientOptions {
   port: number;
@@ -17,7 +16,7 @@ export async function runClient(options: ClientOptions): Promise<{ peer: PeerAtt
   const log = options.log ?? (() => undefined);
   const socket = connect(options.port, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const framed = new FramedSocket(socket);
+  const framed = new FramedStream(socket, { maxFrameLength: MAX_CHANNEL_MESSAGE });
   const replies: string[] = [];
   let answered: (() => void) | null = null;
   let failed: ((error: Error) => void) | null = null;

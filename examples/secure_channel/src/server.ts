@@ -2,8 +2,7 @@
 // and the enclave. It sees the evidence and the ciphertext, never a key or a salary.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createEnclave, type Enclave } from 'secgear';
-import { SecureChannelServer, type SecureChannelEcalls } from 'secgear/channel';
-import { FramedSocket } from './framing.js';
+import { FramedStream, MAX_CHANNEL_MESSAGE, SecureChannelServer, type SecureChannelEcalls } from 'secgear/channel';
 
 export interface LedgerEcalls extends SecureChannelEcalls {
   ledger(sessionId: string, message: Uint8Array): Promise<Uint8Array>;
@@ -33,7 +32,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    const framed = new FramedSocket(socket);
+    const framed = new FramedStream(socket, { maxFrameLength: MAX_CHANNEL_MESSAGE });
     const connection = channels.connection((m) => framed.send(m));
     void (async () => {
       try {

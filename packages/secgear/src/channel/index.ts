@@ -8,4 +8,5 @@ export { SecureChannelServer, SecureChannelConnection, MAX_CHANNEL_MESSAGE, type
 export type { SecureChannelEcalls } from './enclave/service.js';
 export type { GroupName } from './messages.js';
 export type { AttestationPolicy, PeerAttestation } from '../attest/peer-appraisal.js';
+export { FramedStream, type FramedStreamOptions } from '../records/framed-stream.js';
 export { SecGearError, ErrorCode } from '../common/errors.js';

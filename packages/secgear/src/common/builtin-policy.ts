@@ -50,9 +50,10 @@ export const BUILTIN_GRANTS: Readonly<Record<string, BuiltinGrant>> = {
   events: {},
   string_decoder: {},
   util: { members: UTIL_MEMBERS, facade: 'util' },
-  url: { members: ['URL', 'URLSearchParams', 'domainToASCII', 'domainToUnicode', 'parse', 'format', 'resolve', 'fileURLToPath', 'pathToFileURL'] },
-  path: {},
-  'path/posix': {},
+  // path helpers resolve against `/`, never the host's working directory (facades/path.ts)
+  url: { members: ['URL', 'URLSearchParams', 'domainToASCII', 'domainToUnicode', 'parse', 'format', 'resolve', 'fileURLToPath', 'pathToFileURL'], facade: 'url' },
+  path: { members: ['basename', 'delimiter', 'dirname', 'extname', 'format', 'isAbsolute', 'join', 'normalize', 'parse', 'sep', 'toNamespacedPath', 'resolve', 'relative', 'posix'], facade: 'path' },
+  'path/posix': { members: ['basename', 'delimiter', 'dirname', 'extname', 'format', 'isAbsolute', 'join', 'normalize', 'parse', 'sep', 'toNamespacedPath', 'resolve', 'relative', 'posix'], facade: 'path' },
   querystring: {},
   punycode: {},
   timers: { members: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'], facade: 'timers' },

@@ -108,6 +108,10 @@ export interface StructDef {
   kind: 'struct' | 'union';
   name: string;
   members: VarDecl[];
+  /** Laid out without padding (`#pragma pack(1)`); only built-in SDK types, EDL has no syntax for it. */
+  packed?: boolean;
+  /** The flexible array member the C struct ends in (not a member here); only built-in SDK types. */
+  flexibleTail?: string;
   loc: SourceLocation;
   file: string;
 }

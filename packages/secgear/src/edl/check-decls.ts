@@ -171,6 +171,12 @@ export class DeclChecker {
       elem = { kind: 'handle', c: cSpelling({ ...type, pointers: type.pointers - 1, isConst: false }) };
       unitSize = 8;
       this.warn(loc, `${where}: a pointer to pointers copies pointer values, which cross as opaque handles`, 'copy the pointed-to data with a struct of deep-copied members instead');
+    } else if (type.spec.kind === 'foreign' && a.size && !a.count && !a.sizefunc && !this.types.knows(type.spec.name)) {
+      // `[in, size=n] header_type_t *p` copies n bytes whatever the type is (as edger8r does):
+      // an unknown type from a C header can cross as those bytes
+      this.warn(loc, `${where}: '${type.spec.name}' comes from a C header this generator cannot read; the buffer crosses as size= bytes (a Uint8Array)`, `to marshal its fields by name, define struct ${type.spec.name} in the EDL or map it with --foreign-type`);
+      elem = { kind: 'int', bits: 8, signed: false, c: type.spec.name };
+      unitSize = 1;
     } else {
       const r = this.types.resolveSpec(type, loc, true);
       if (!r.ok) return null;
@@ -185,6 +191,14 @@ export class DeclChecker {
         elem = r.type;
         unitSize = this.types.sizeOf(elem);
         this.warnLongDouble(elem, loc);
+      }
+      const def = elem.kind === 'struct' ? this.types.lookup(elem.name) : undefined;
+      if (def && def.kind === 'struct' && def.flexibleTail && a.size && !a.count && !a.sizefunc) {
+        // `[in, size=n] sgx_ra_msg2_t *p` copies n bytes in C: the head and its variable tail,
+        // which no fixed TypeScript object holds; carried as those bytes
+        this.warn(loc, `${where}: '${def.name}' ends in the variable-length '${def.flexibleTail}[]'; with size= the buffer crosses as size bytes, head and tail (a Uint8Array)`, `without size= it crosses as the ${unitSize}-byte head, field by field`);
+        elem = { kind: 'int', bits: 8, signed: false, c: def.name };
+        unitSize = 1;
       }
     }
     return this.finishShape(elem, unitSize, a, scope, loc, where, arrayPointee);
@@ -295,7 +309,7 @@ export class DeclChecker {
       layout.push({ size: this.types.sizeOf(r.type), align: this.types.alignOf(r.type) });
     }
     if (this.bag.errorsSince(before)) return null;
-    const { size, align } = this.types.layout(def.kind, layout);
+    const { size, align } = this.types.layout(def.kind, layout, def.packed === true);
     return { kind: def.kind, name: def.name, members, size, align, deepCopy: members.some((m) => m.kind === 'buffer'), loc: def.loc };
   }
 

@@ -28,10 +28,37 @@ export class TypeTable {
   /** Filled by the checker when it builds a struct's members (needs function-level rules). */
   buildStruct: ((def: StructDef) => StructModel | null) | null = null;
 
+  /** Built-in definitions pulled in because the EDL named them, in the order reached. */
+  readonly pulled: TypeDef[] = [];
+
   constructor(
     private readonly bag: DiagnosticBag,
     private readonly foreign: Readonly<Record<string, string>>,
+    /** Definitions known without the EDL defining them (the SGX SDK's types). */
+    private readonly builtins: ReadonlyMap<string, TypeDef> = new Map(),
   ) {}
+
+  /** The definition of a struct/union/enum name: the EDL's own, else a built-in one (pulled in). */
+  lookup(name: string): TypeDef | undefined {
+    const own = this.defs.get(name);
+    if (own) return own;
+    const builtin = this.builtins.get(name);
+    if (!builtin) return undefined;
+    this.defs.set(name, builtin);
+    this.pulled.push(builtin);
+    if (builtin.kind === 'enum') this.addEnumItems(builtin);
+    return builtin;
+  }
+
+  /** Whether a foreign (typedef) name has a mapping or a definition. */
+  knows(name: string): boolean {
+    return Object.hasOwn(this.foreign, name) || this.defs.has(name);
+  }
+
+  /** Whether a definition is a built-in one. */
+  isBuiltin(def: TypeDef): boolean {
+    return this.builtins.get(def.name) === def;
+  }
 
   /** Registers definitions (all files merged); reports duplicates. */
   addDefinitions(types: TypeDef[]): void {
@@ -44,6 +71,9 @@ export class TypeTable {
         const what = def.kind === 'enum' ? 'enum' : 'structure';
         this.bag.error('semantic', def.loc, `duplicated ${what} definition '${def.name}' (first defined at ${prev.loc.file}:${prev.loc.line}:${prev.loc.col})`, 'struct, union and enum names share one namespace; rename one');
         continue;
+      }
+      if (this.builtins.has(def.name)) {
+        this.bag.warn('semantic', def.loc, `'${def.name}' is also a type of the SGX SDK; this EDL's definition replaces it everywhere, including inside SDK types that contain it`, 'rename it unless it is meant to be the SDK type');
       }
       this.defs.set(def.name, def);
     }
@@ -77,7 +107,7 @@ export class TypeTable {
       return null;
     }
     if (cached) return cached;
-    const def = this.defs.get(name);
+    const def = this.lookup(name);
     if (!def || def.kind === 'enum' || !this.buildStruct) return null;
     if (this.building >= MAX_NESTING) {
       this.bag.error('semantic', loc, `'${name}': structs nested more than ${MAX_NESTING} deep`, 'flatten the data structure');
@@ -104,19 +134,20 @@ export class TypeTable {
         return { ok: true, type: b.scalar };
       }
       case 'enum': {
-        const def = this.defs.get(spec.name);
+        const def = this.lookup(spec.name);
         if (!def) return this.undefinedType('enum', spec.name, loc);
         if (def.kind !== 'enum') return this.kindMismatch('enum', spec.name, def, loc);
         return { ok: true, type: { kind: 'enum', name: spec.name } };
       }
       case 'struct':
       case 'union': {
-        const def = this.defs.get(spec.name);
+        const def = this.lookup(spec.name);
         if (!def) return this.undefinedType(spec.kind, spec.name, loc);
         if (def.kind !== spec.kind) return this.kindMismatch(spec.kind, spec.name, def, loc);
         // through a pointer the pointee need not be laid out yet (recursive data, long chains):
-        // the checker builds every struct in definition order and fixes sizes afterwards
-        if (byPointer && !(this.structModels.get(spec.name) instanceof Object)) return { ok: true, type: { kind: spec.kind, name: spec.name } };
+        // the checker builds every struct in definition order and fixes sizes afterwards.
+        // Built-in types are not in that order, and never recursive: laid out right away.
+        if (byPointer && !this.isBuiltin(def) && !(this.structModels.get(spec.name) instanceof Object)) return { ok: true, type: { kind: spec.kind, name: spec.name } };
         return this.struct(spec.name, loc) ? { ok: true, type: { kind: spec.kind, name: spec.name } } : FAILED;
       }
       case 'foreign':
@@ -149,7 +180,7 @@ export class TypeTable {
     }
     if (cached) return cached;
     const def = this.defs.get(name);
-    const spec = this.foreign[name];
+    const spec = Object.hasOwn(this.foreign, name) ? this.foreign[name] : undefined;
     if (spec === undefined) {
       if (def) {
         this.bag.error('semantic', loc, `'${name}' names a ${def.kind}; write '${def.kind} ${name}'`, `EDL refers to its own types as ${def.kind} ${name}`);
@@ -236,10 +267,12 @@ export class TypeTable {
   }
 
   /** Lays members out as a C compiler does (LP64): returns total size and alignment. */
-  layout(kind: 'struct' | 'union', members: { size: number; align: number }[]): { size: number; align: number } {
+  layout(kind: 'struct' | 'union', members: { size: number; align: number }[], packed = false): { size: number; align: number } {
     let size = 0;
     let align = 1;
-    for (const m of members) {
+    for (const member of members) {
+      // #pragma pack(1): every member at the next byte, the whole aligned to 1
+      const m = packed ? { size: member.size, align: 1 } : member;
       align = Math.max(align, m.align);
       size = kind === 'union' ? Math.max(size, m.size) : alignUp(size, m.align) + m.size;
     }

@@ -7,6 +7,7 @@ import { DeclChecker, checkIdentifier } from './check-decls.js';
 import { TypeTable } from './check-types.js';
 import type { DiagnosticBag, SourceLocation } from './diagnostics.js';
 import { DEFAULT_FOREIGN_TYPES } from './foreign-types.js';
+import { sgxBuiltinTypes } from './sgx/index.js';
 import type { LoadResult } from './loader.js';
 import type { EcallModel, EdlModel, OcallModel, TypeModel } from './model.js';
 
@@ -19,7 +20,8 @@ export interface CheckOptions {
 const RUNTIME_PREFIX = '__secgear_';
 
 export function checkEdl(load: LoadResult, bag: DiagnosticBag, options: CheckOptions = {}): EdlModel | null {
-  const types = new TypeTable(bag, { ...DEFAULT_FOREIGN_TYPES, ...options.foreignTypes });
+  const sgx = sgxBuiltinTypes();
+  const types = new TypeTable(bag, { ...DEFAULT_FOREIGN_TYPES, ...sgx.typedefs, ...options.foreignTypes }, sgx.defs);
   const decls = new DeclChecker(bag, types);
   types.addDefinitions(load.types);
 
@@ -105,6 +107,16 @@ export function checkEdl(load: LoadResult, bag: DiagnosticBag, options: CheckOpt
   for (const t of load.trusted) {
     if (!t.isPublic && !allowed.has(t.func.name)) {
       bag.error('semantic', t.func.loc, `private ECALL '${t.func.name}' is not allowed by any OCALL, so nothing can ever call it`, `mark it 'public', or add allow(${t.func.name}) to the ocall during which the host may call it`);
+    }
+  }
+
+  // the built-in SDK types the interface reached, each once (structs may pull in more while built)
+  for (let i = 0; i < types.pulled.length; i++) {
+    const def = types.pulled[i];
+    if (def.kind === 'enum') typeModels.push(types.enumModel(def));
+    else {
+      const model = types.struct(def.name, def.loc);
+      if (model) typeModels.push(model);
     }
   }
 

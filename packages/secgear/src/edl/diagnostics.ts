@@ -85,10 +85,23 @@ export class DiagnosticBag {
   }
 }
 
-/** Stops parsing at the first syntax error (like edger8r); carries the diagnostic. */
+/**
+ * A syntax error thrown out of the rule that found it; the parser catches it at the next
+ * recovery point, records it and resynchronizes. `silent`: the spot was reported already
+ * (the lexer's error token), so only the recovery is needed.
+ */
 export class SyntaxFailure extends Error {
-  constructor(readonly diagnostic: Diagnostic) {
+  readonly diagnostic: Diagnostic;
+  readonly silent: boolean;
+
+  constructor(diagnostic: Diagnostic, silent = false) {
+    // control flow, never shown with a stack: skip capturing one (garbage input throws many)
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(diagnostic.message);
+    Error.stackTraceLimit = limit;
+    this.diagnostic = diagnostic;
+    this.silent = silent;
   }
 }
 
@@ -96,9 +109,12 @@ export function syntaxError(loc: SourceLocation, message: string, hint?: string,
   return new SyntaxFailure(hint ? { severity: 'error', kind, loc, message, hint } : { severity: 'error', kind, loc, message });
 }
 
+/** Errors first; within each, files in the order they were reached, then by line and column. */
 function sortDiagnostics(items: Diagnostic[]): Diagnostic[] {
+  const fileOrder = new Map<string, number>();
+  for (const d of items) if (!fileOrder.has(d.loc.file)) fileOrder.set(d.loc.file, fileOrder.size);
   return [...items].sort((a, b) => {
     if (a.severity !== b.severity) return a.severity === 'error' ? -1 : 1;
-    return 0;
+    return fileOrder.get(a.loc.file)! - fileOrder.get(b.loc.file)! || a.loc.line - b.loc.line || a.loc.col - b.loc.col;
   });
 }

@@ -1,33 +1,16 @@
 /**
  * Foreign types: names EDL takes from C headers (`sgx_status_t`, `time_t`, ...). TypeScript
  * has no header to read them from, so each needs a mapping to an EDL type: a table of
- * well-known ones here, extended by the caller (`foreignTypes` option, `--foreign-type`).
+ * well-known ones here and the SGX SDK's types (`sgx/`, with their real layouts), extended by
+ * the caller (`foreignTypes` option, `--foreign-type`), whose mappings win.
  * A mapping is an EDL type (`uint32_t`, `struct foo`, `uint8_t[16]`), `bool`, or `handle`
  * (an opaque 64-bit value, for pointer-like typedefs).
  */
 export const DEFAULT_FOREIGN_TYPES: Readonly<Record<string, string>> = {
   bool: 'bool',
   _Bool: 'bool',
-  // secGear and SGX status codes are C enums / uint32 typedefs
+  // secGear's status codes (a C enum); the SGX SDK's types are built in (sgx/index.ts)
   cc_enclave_result_t: 'uint32_t',
-  sgx_status_t: 'uint32_t',
-  sgx_enclave_id_t: 'uint64_t',
-  sgx_ra_context_t: 'uint32_t',
-  sgx_key_128bit_t: 'uint8_t[16]',
-  sgx_aes_gcm_128bit_key_t: 'uint8_t[16]',
-  sgx_aes_gcm_128bit_tag_t: 'uint8_t[16]',
-  sgx_cmac_128bit_key_t: 'uint8_t[16]',
-  sgx_cmac_128bit_tag_t: 'uint8_t[16]',
-  sgx_mac_t: 'uint8_t[16]',
-  sgx_quote_nonce_t: 'uint8_t[16]',
-  sgx_measurement_t: 'uint8_t[32]',
-  sgx_report_data_t: 'uint8_t[64]',
-  sgx_ec256_private_t: 'uint8_t[32]',
-  sgx_ec256_public_t: 'uint8_t[64]',
-  sgx_ec256_signature_t: 'uint8_t[64]',
-  sgx_ec256_dh_shared_t: 'uint8_t[32]',
-  sgx_target_info_t: 'uint8_t[512]',
-  sgx_report_t: 'uint8_t[432]',
   // POSIX and C library typedefs (LP64 Linux)
   time_t: 'int64_t',
   ssize_t: 'int64_t',

@@ -8,7 +8,8 @@ export { generate, manifestDeclarations, type GenerateOptions, type GenerateResu
 export { EdlError, formatDiagnostic, type Diagnostic, type SourceLocation } from './diagnostics.js';
 export { edlHash, canonicalInterface } from './hash.js';
 export { DEFAULT_FOREIGN_TYPES } from './foreign-types.js';
-export { STD_LIBRARY } from './stdlib.js';
+export { SGX_HEADER_BLOCKS, sgxBuiltinTypes, type BuiltinTypes, type HeaderBlock } from './sgx/index.js';
+export { SGX_SYSTEM_EDL, STD_LIBRARY } from './stdlib.js';
 export { DEFAULT_MAX_BUFFER_BYTES } from './codegen/sizes.js';
 export type { EdlFileSystem } from './loader.js';
 export type * from './model.js';

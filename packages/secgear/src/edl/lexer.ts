@@ -3,10 +3,14 @@
  * escapes, punctuation), plus hex numbers and the arithmetic operators that size expressions
  * use. A `#` that starts a line yields one `directive` token holding the whole logical line,
  * for the preprocessor.
+ *
+ * With an error sink the lexer reports every bad token and goes on, leaving an `error` token
+ * in its place (the parser then resynchronizes without reporting that spot a second time);
+ * without one it throws at the first.
  */
-import { syntaxError, type SourceLocation } from './diagnostics.js';
+import { syntaxError, type Diagnostic, type SourceLocation } from './diagnostics.js';
 
-export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'directive' | 'eof';
+export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'directive' | 'error' | 'eof';
 
 export interface Token {
   kind: TokenKind;
@@ -31,15 +35,31 @@ function isIdentPart(c: number): boolean {
   return isIdentStart(c) || isDigit(c);
 }
 
+/** Whether a valid token, whitespace or a comment may start at `i`. */
+function isTokenStart(source: string, i: number): boolean {
+  const c = source.charCodeAt(i);
+  return isIdentPart(c) || c === 0x22 || c === 0x23 || c === 0x20 || (c >= 0x09 && c <= 0x0d) || PUNCT.has(source[i]);
+}
+
 function describeChar(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   return cp >= 0x20 && cp < 0x7f ? `'${ch}'` : hex;
 }
 
-/** Tokenizes one EDL source. Throws SyntaxFailure on the first invalid token. */
-export function tokenize(source: string, file: string): Token[] {
+/**
+ * Tokenizes one EDL source. Without `report`, throws SyntaxFailure on the first invalid
+ * token; with it, reports each and continues.
+ */
+export function tokenize(source: string, file: string, report?: (d: Diagnostic) => void): Token[] {
   const tokens: Token[] = [];
+  // reports a bad token (or throws without a sink) and leaves an error token in its place;
+  // no Error object is made when reporting (garbage input can hold very many bad tokens)
+  const bad = (at: SourceLocation, message: string, hint: string, text: string): void => {
+    if (!report) throw syntaxError(at, message, hint);
+    report({ severity: 'error', kind: 'syntax', loc: at, message, hint });
+    tokens.push({ kind: 'error', text, loc: at });
+  };
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -53,7 +73,7 @@ export function tokenize(source: string, file: string): Token[] {
     lineStart = at + 1;
   };
 
-  // Skips a block comment that starts at `i` (on "/*"); returns the index after "*/".
+  // Skips a block comment that starts at `i` (on "/*"); returns the index after "*/" (or the end).
   const skipBlockComment = (start: number): number => {
     const open = loc(start);
     let j = start + 2;
@@ -63,7 +83,8 @@ export function tokenize(source: string, file: string): Token[] {
       if (c === 0x0a) newline(j);
       j++;
     }
-    throw syntaxError(open, 'unterminated comment: "/*" has no closing "*/"', 'close the comment with */');
+    bad(open, 'unterminated comment: "/*" has no closing "*/"', 'close the comment with */', '/*');
+    return n;
   };
 
   while (i < n) {
@@ -88,7 +109,11 @@ export function tokenize(source: string, file: string): Token[] {
     }
     if (c === 0x23 /* # */) {
       const at = loc(i);
-      if (!atLineStart) throw syntaxError(at, "unexpected '#': preprocessor directives must start a line", 'move the directive to a line of its own');
+      if (!atLineStart) {
+        bad(at, "unexpected '#': preprocessor directives must start a line", 'move the directive to a line of its own', '#');
+        while (i < n && source.charCodeAt(i) !== 0x0a) i++; // the rest of the line was meant as the directive
+        continue;
+      }
       // one logical line: backslash-newline continues it; comments become spaces
       let text = '';
       let j = i + 1;
@@ -127,23 +152,24 @@ export function tokenize(source: string, file: string): Token[] {
       continue;
     }
     if (isDigit(c)) {
-      let value: bigint;
+      let value: bigint | null = null;
       if (c === 0x30 && (source[i + 1] === 'x' || source[i + 1] === 'X')) {
         i += 2;
         const digitsStart = i;
         while (i < n && /[0-9a-fA-F]/.test(source[i])) i++;
-        if (i === digitsStart) throw syntaxError(loc(start), `invalid number "${source.slice(start, i)}": no hex digits after 0x`, 'write hex numbers as 0x1F');
-        value = BigInt(`0x${source.slice(digitsStart, i)}`);
+        if (i > digitsStart) value = BigInt(`0x${source.slice(digitsStart, i)}`);
       } else {
         while (i < n && isDigit(source.charCodeAt(i))) i++;
         value = BigInt(source.slice(start, i));
       }
       // C integer suffixes (gcc -E output may carry them): accepted, no effect
       while (i < n && /[uUlL]/.test(source[i])) i++;
-      if (i < n && isIdentPart(source.charCodeAt(i))) {
-        let j = i;
-        while (j < n && isIdentPart(source.charCodeAt(j))) j++;
-        throw syntaxError(loc(start), `invalid number "${source.slice(start, j)}"`, 'numbers are decimal (123) or hex (0x7B); identifiers cannot start with a digit');
+      if (value === null || (i < n && isIdentPart(source.charCodeAt(i)))) {
+        while (i < n && isIdentPart(source.charCodeAt(i))) i++;
+        const text = source.slice(start, i);
+        if (value === null) bad(loc(start), `invalid number "${text}": no hex digits after 0x`, 'write hex numbers as 0x1F', text);
+        else bad(loc(start), `invalid number "${text}"`, 'numbers are decimal (123) or hex (0x7B); identifiers cannot start with a digit', text);
+        continue;
       }
       tokens.push({ kind: 'number', text: source.slice(start, i), loc: loc(start), value });
       continue;
@@ -151,7 +177,10 @@ export function tokenize(source: string, file: string): Token[] {
     if (c === 0x22 /* " */) {
       i++;
       while (i < n && source.charCodeAt(i) !== 0x22 && source.charCodeAt(i) !== 0x0a) i++;
-      if (i >= n || source.charCodeAt(i) !== 0x22) throw syntaxError(loc(start), 'unterminated string: missing closing \'"\' on this line', 'close the string with " (EDL strings cannot span lines or contain quotes)');
+      if (i >= n || source.charCodeAt(i) !== 0x22) {
+        bad(loc(start), 'unterminated string: missing closing \'"\' on this line', 'close the string with " (EDL strings cannot span lines or contain quotes)', source.slice(start, i));
+        continue;
+      }
       tokens.push({ kind: 'string', text: source.slice(start + 1, i), loc: loc(start) });
       i++;
       continue;
@@ -162,7 +191,11 @@ export function tokenize(source: string, file: string): Token[] {
       i++;
       continue;
     }
-    throw syntaxError(loc(start), `invalid character ${describeChar(ch)}`, 'EDL uses ASCII identifiers, numbers, "strings" and { } ( ) [ ] * , ; = + - / %');
+    // a run of invalid characters is one error
+    let j = i + ch.length;
+    while (j < n && !isTokenStart(source, j)) j += String.fromCodePoint(source.codePointAt(j) ?? 0).length;
+    bad(loc(start), `invalid character ${describeChar(ch)}`, 'EDL uses ASCII identifiers, numbers, "strings" and { } ( ) [ ] * , ; = + - / %', source.slice(start, j));
+    i = j;
   }
   tokens.push({ kind: 'eof', text: '', loc: loc(i) });
   return tokens;

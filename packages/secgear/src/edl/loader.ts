@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { EdlFile, ImportDecl, TrustedFunc, TypeDef, UntrustedFunc } from './ast.js';
-import { SyntaxFailure, type DiagnosticBag, type SourceLocation } from './diagnostics.js';
+import type { Diagnostic, DiagnosticBag, SourceLocation } from './diagnostics.js';
 import { tokenize } from './lexer.js';
-import { parseTokens } from './parser.js';
+import { MAX_SYNTAX_ERRORS, parseTokens } from './parser.js';
 import { defineMacros, preprocess, type Macro } from './preprocessor.js';
-import { STD_HEADERS, STD_LIBRARY, STD_PREFIX } from './stdlib.js';
+import { SGX_RUNTIME_FUNCTIONS, SGX_SYSTEM_EDL, STD_HEADERS, STD_LIBRARY, STD_PREFIX } from './stdlib.js';
 
 /** Where EDL text comes from; tests and tools may supply their own. */
 export interface EdlFileSystem {
@@ -43,6 +43,8 @@ export interface LoadedFile {
   ast: EdlFile;
   /** Part of the built-in standard library. */
   std: boolean;
+  /** Had syntax errors (reported); `ast` holds what parsed. */
+  broken?: boolean;
 }
 
 /** The root file and what its imports select, before semantic checks. */
@@ -68,35 +70,41 @@ export class Loader {
     this.searchPath = options.searchPath ?? [];
   }
 
-  /** Parses `source` as the file `path`; null after a syntax error (in the bag). */
-  parse(path: string, source: string, std: boolean): LoadedFile | null {
+  /**
+   * Parses `source` as the file `path`, reporting every syntax error of it (in the bag) once.
+   * A file with errors comes back `broken`, its tree holding what parsed: its imports are
+   * still followed, so their errors are reported in the same run.
+   */
+  parse(path: string, source: string, std: boolean): LoadedFile {
     const cached = this.cache.get(path);
     if (cached) return cached;
     const macros = new Map<string, Macro>();
     defineMacros(macros, this.options.defines);
-    try {
-      const tokens = preprocess(tokenize(source, path), {
-        macros,
-        bag: this.bag,
-        stack: [path],
-        resolveInclude: (name, from) => this.findInclude(name, from),
-      });
-      const file: LoadedFile = { path, ast: parseTokens(tokens, path), std };
-      this.cache.set(path, file);
-      return file;
-    } catch (error) {
-      if (error instanceof SyntaxFailure) {
-        this.bag.items.push(error.diagnostic);
-        return null;
-      }
-      throw error;
-    }
+    const mark = this.bag.items.length;
+    // one bound for the lexer, preprocessor and parser together; the parser stops at it
+    let reported = 0;
+    const report = (d: Diagnostic) => {
+      reported++;
+      if (reported <= MAX_SYNTAX_ERRORS) this.bag.items.push(d);
+      else if (reported === MAX_SYNTAX_ERRORS + 1) this.bag.error('syntax', d.loc, `too many syntax errors in this file (more than ${MAX_SYNTAX_ERRORS}); stopped here`, 'fix the errors above first');
+    };
+    const tokens = preprocess(tokenize(source, path, report), {
+      macros,
+      bag: this.bag,
+      report,
+      stack: [path],
+      resolveInclude: (name, from) => this.findInclude(name, from),
+    });
+    const ast = parseTokens(tokens, path, report);
+    const file: LoadedFile = { path, ast, std };
+    if (this.bag.errorsSince(mark)) file.broken = true;
+    this.cache.set(path, file);
+    return file;
   }
 
   /** Loads the root and reduces its imports. Null when something failed (see the bag). */
   load(rootPath: string, rootSource: string): LoadResult | null {
     const root = this.parse(rootPath, rootSource, false);
-    if (!root) return null;
     const result: LoadResult = { root, files: [root], types: [], trusted: [], untrusted: [] };
     const seenFiles = new Set<string>([root.path]);
     const seenFuncs = new Set<TrustedFunc | UntrustedFunc>();
@@ -143,9 +151,16 @@ export class Loader {
     for (const imp of root.ast.imports) {
       this.follow(root, imp, [root.path], (next, stack) => {
         const missing = collect(next, imp.names, stack, imp.loc);
-        if (imp.names !== '*') {
+        // a declaration that did not parse is not "missing": its syntax error says why
+        if (imp.names !== '*' && !result.files.some((f) => f.broken)) {
           for (const name of missing) {
             const loc = imp.names.find((n) => n.name === name)?.loc ?? imp.loc;
+            const sdkFile = next.std && Object.hasOwn(SGX_RUNTIME_FUNCTIONS, name) ? SGX_RUNTIME_FUNCTIONS[name] : undefined;
+            if (sdkFile) {
+              // named in the SDK's own system EDL, for its C runtime: nothing here calls it
+              this.bag.warn('import', loc, `'${name}' serves the SGX SDK's C runtime (${sdkFile}); secGear for TypeScript has no use for it, so the import is ignored`, 'remove it from the import list');
+              continue;
+            }
             this.bag.error('import', loc, `import failed: function '${name}' is not declared in "${imp.path}" or the files it imports`, `check the spelling, or import it from the file that declares it`);
           }
         }
@@ -155,7 +170,7 @@ export class Loader {
     for (const fn of root.ast.trusted) take(root, fn);
     for (const fn of root.ast.untrusted) take(root, fn);
     for (const file of result.files) result.types.push(...file.ast.types);
-    return result;
+    return result.files.some((f) => f.broken) ? null : result;
   }
 
   /** Resolves and parses an import, detecting cycles, then runs `then` on the imported file. */
@@ -170,9 +185,7 @@ export class Loader {
       this.bag.error('import', imp.loc, `import cycle: ${cycle}`, 'remove one of the imports; shared declarations belong in a third file both import');
       return;
     }
-    const file = this.parse(found.path, found.source, found.std);
-    if (!file) return;
-    then(file, [...stack, found.path]);
+    then(this.parse(found.path, found.source, found.std), [...stack, found.path]);
   }
 
   private candidates(name: string, fromFile: string): string[] {
@@ -193,7 +206,7 @@ export class Loader {
       const source = this.fs.readFile(path);
       if (source !== null) return { path, source, std: false };
     }
-    const std = STD_LIBRARY[name];
+    const std = Object.hasOwn(STD_LIBRARY, name) ? STD_LIBRARY[name] : Object.hasOwn(SGX_SYSTEM_EDL, name) ? SGX_SYSTEM_EDL[name] : undefined;
     if (std !== undefined) return { path: `${STD_PREFIX}${name}`, source: std, std: true };
     return null;
   }
@@ -203,7 +216,7 @@ export class Loader {
       const source = this.fs.readFile(path);
       if (source !== null) return { file: path, source };
     }
-    const std = STD_HEADERS[name];
+    const std = Object.hasOwn(STD_HEADERS, name) ? STD_HEADERS[name] : undefined;
     return std === undefined ? null : { file: `${STD_PREFIX}${name}`, source: std };
   }
 }

@@ -3,7 +3,7 @@
  * size expressions), which the parser builds on.
  */
 import type { Attribute, BuiltinName, Declarator, SizeExpr, TypeRef, TypeSpec, VarDecl } from './ast.js';
-import { syntaxError } from './diagnostics.js';
+import { SyntaxFailure, syntaxError } from './diagnostics.js';
 import type { Token } from './lexer.js';
 
 /** Words edger8r's lexer turns into keywords; they cannot name anything. */
@@ -26,6 +26,8 @@ export function describe(t: Token): string {
       return `number ${t.text}`;
     case 'string':
       return `string "${t.text}"`;
+    case 'error':
+      return `invalid token ${JSON.stringify(t.text.slice(0, 20))}`;
     default:
       return `'${t.text}'`;
   }
@@ -61,7 +63,9 @@ export class TypeParser {
   }
 
   protected fail(message: string, hint?: string, at: Token = this.peek()): never {
-    throw syntaxError(at.loc, message, hint);
+    const failure = syntaxError(at.loc, message, hint);
+    // an error token was reported by the lexer: recover without a second message
+    throw at.kind === 'error' ? new SyntaxFailure(failure.diagnostic, true) : failure;
   }
 
   protected expect(text: string, context: string, hint?: string): Token {

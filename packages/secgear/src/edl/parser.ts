@@ -1,17 +1,28 @@
 /**
  * Recursive-descent parser for Intel's EDL grammar (as edger8r's Parser.mly has it), over
- * preprocessed tokens. It stops at the first syntax error, like edger8r; attribute meaning
- * is checked later (`attributes.ts`, `checker.ts`) so those errors can be many and precise.
+ * preprocessed tokens. Unlike edger8r it does not stop at the first syntax error: each rule
+ * throws a SyntaxFailure to the nearest recovery point (an enclave item, a function
+ * declaration, a struct member), which records it and skips to the end of that construct
+ * (panic mode: the next `;` at the same brace depth, or the `}` that closes the block), so
+ * one run reports every independent mistake. Attribute meaning is checked later
+ * (`attributes.ts`, `checker.ts`).
  */
 import type { EdlFile, EnumDef, EnumItem, FuncDecl, StructDef, TypeRef, VarDecl } from './ast.js';
-import type { SourceLocation } from './diagnostics.js';
+import { SyntaxFailure, syntaxError, type Diagnostic, type SourceLocation } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import { TypeParser, describe } from './parse-types.js';
 
 export { EDL_KEYWORDS } from './parse-types.js';
 
-export function parseTokens(tokens: Token[], file: string): EdlFile {
-  return new Parser(tokens, file).file();
+/** Syntax errors reported per file before the parser gives up on it. */
+export const MAX_SYNTAX_ERRORS = 50;
+
+/**
+ * Parses one file. With `report`, every syntax error goes there and the (partial) tree comes
+ * back; without it, the first error is thrown as a SyntaxFailure.
+ */
+export function parseTokens(tokens: Token[], file: string, report?: (d: Diagnostic) => void): EdlFile {
+  return new Parser(tokens, file, report ?? null).file();
 }
 
 /** Parses `type` or `type[N]...` alone (foreign type mappings). Throws SyntaxFailure. */
@@ -19,27 +30,136 @@ export function parseTypeTokens(tokens: Token[], file: string): { type: TypeRef;
   return new TypeParser(tokens, file).typeAlone();
 }
 
+/** Thrown when a file has too many errors to go on. */
+class TooManyErrors extends Error {}
+
 class Parser extends TypeParser {
   private readonly out: EdlFile;
+  private reported = 0;
+  /** Token index of the last error recorded (one message per spot). */
+  private lastErrorAt = -1;
 
-  constructor(tokens: Token[], fileName: string) {
+  constructor(
+    tokens: Token[],
+    fileName: string,
+    private readonly sink: ((d: Diagnostic) => void) | null,
+  ) {
     super(tokens, fileName);
     this.out = { file: fileName, includes: [], imports: [], types: [], trusted: [], untrusted: [] };
   }
 
   file(): EdlFile {
-    this.expect('enclave', 'at the start of an EDL file', 'an EDL file is enclave { ... };');
-    this.expect('{', "after 'enclave'");
-    while (!this.is('}')) {
-      if (this.peek().kind === 'eof') this.fail("unexpected end of file inside 'enclave { ... }'", "close the enclave block with '};'");
-      this.enclaveItem();
+    try {
+      this.fileBody();
+    } catch (error) {
+      if (!(error instanceof TooManyErrors)) throw error;
     }
-    this.next();
-    this.expect(';', "after the enclave block's closing '}'", "end the file with '};'");
-    if (this.peek().kind !== 'eof') this.fail(`unexpected ${describe(this.peek())} after the end of the enclave block`, 'an EDL file holds exactly one enclave { ... };');
     return this.out;
   }
 
+  private fileBody(): void {
+    const headerOk = this.attempt(() => {
+      this.expect('enclave', 'at the start of an EDL file', 'an EDL file is enclave { ... };');
+      this.expect('{', "after 'enclave'");
+    });
+    if (!headerOk) {
+      // go on from the first '{', if there is one, to find more errors
+      while (!this.atEof() && !this.is('{')) this.next();
+      if (this.atEof()) return;
+      this.next();
+    }
+    this.items(() => this.enclaveItem(), "inside 'enclave { ... }'", "close the enclave block with '};'");
+    if (this.atEof()) return;
+    this.next();
+    this.attempt(() => {
+      this.expect(';', "after the enclave block's closing '}'", "end the file with '};'");
+      if (!this.atEof()) this.fail(`unexpected ${describe(this.peek())} after the end of the enclave block`, 'an EDL file holds exactly one enclave { ... };');
+    });
+  }
+
+  private atEof(): boolean {
+    return this.peek().kind === 'eof';
+  }
+
+  /** Records a syntax error (or throws it when there is no sink). */
+  private record(failure: SyntaxFailure): void {
+    if (!this.sink) throw failure;
+    if (failure.silent || this.pos === this.lastErrorAt) return;
+    this.lastErrorAt = this.pos;
+    if (++this.reported > MAX_SYNTAX_ERRORS) {
+      this.sink(syntaxError(failure.diagnostic.loc, `too many syntax errors in this file (more than ${MAX_SYNTAX_ERRORS}); stopped here`, 'fix the errors above first').diagnostic);
+      throw new TooManyErrors();
+    }
+    this.sink(failure.diagnostic);
+  }
+
+  /** Runs a rule; on a syntax error records it and skips to the end of the construct. True when it parsed. */
+  private attempt(rule: () => void): boolean {
+    const start = this.pos;
+    try {
+      rule();
+      return true;
+    } catch (error) {
+      if (!(error instanceof SyntaxFailure)) throw error;
+      this.record(error);
+      this.synchronize(start);
+      return false;
+    }
+  }
+
+  /**
+   * Panic mode: skips to just after the next `;` at the brace depth where the failed
+   * construct started, or to the `}` closing the enclosing block (left for the caller).
+   */
+  private synchronize(start: number): void {
+    let depth = 0;
+    for (let i = start; i < this.pos; i++) {
+      const t = this.tokens[i];
+      if (t.kind !== 'punct') continue;
+      if (t.text === '{') depth++;
+      else if (t.text === '}' && depth > 0) depth--;
+    }
+    for (;;) {
+      if (this.atEof()) return;
+      if (this.is('}')) {
+        if (depth === 0) return;
+        depth--;
+      } else if (this.is('{')) {
+        depth++;
+      } else if (this.is(';') && depth === 0) {
+        this.next();
+        return;
+      }
+      this.next();
+    }
+  }
+
+  /** Parses items until the closing `}` (not consumed), recovering after each bad one. */
+  private items(item: () => void, where: string, hint: string): void {
+    while (!this.is('}')) {
+      if (this.atEof()) {
+        this.attempt(() => this.fail(`unexpected end of file ${where}`, hint));
+        return;
+      }
+      const before = this.pos;
+      this.attempt(item);
+      if (this.pos === before && !this.is('}')) this.next(); // always make progress
+    }
+  }
+
+  /** Expects `text`; when it is missing, records the error and goes on as if it were there. */
+  private expectOrInsert(text: string, context: string, hint?: string): void {
+    if (this.is(text)) {
+      this.next();
+      return;
+    }
+    try {
+      this.fail(`expected '${text}' ${context}, found ${describe(this.peek())}`, hint);
+    } catch (error) {
+      if (!(error instanceof SyntaxFailure)) throw error;
+      this.record(error);
+    }
+  }
 
   private enclaveItem(): void {
     const t = this.peek();
@@ -56,16 +176,13 @@ class Parser extends TypeParser {
     }
     if (this.is('trusted') || this.is('untrusted')) {
       const trusted = this.next().text === 'trusted';
-      this.expect('{', `after '${trusted ? 'trusted' : 'untrusted'}'`);
       const scope = trusted ? 'trusted' : 'untrusted';
+      this.expectOrInsert('{', `after '${scope}'`);
       while (this.is('include')) this.include(scope);
-      while (!this.is('}')) {
-        if (this.peek().kind === 'eof') this.fail(`unexpected end of file inside the ${scope} block`, "close it with '};'");
-        if (trusted) this.trustedFunc();
-        else this.untrustedFunc();
-      }
+      this.items(() => (trusted ? this.trustedFunc() : this.untrustedFunc()), `inside the ${scope} block`, "close it with '};'");
+      if (this.atEof()) return;
       this.next();
-      this.expect(';', `after the ${scope} block's closing '}'`, "write '};'");
+      this.expectOrInsert(';', `after the ${scope} block's closing '}'`, "write '};'");
       return;
     }
     if (this.is('import')) this.fail("an import needs a file: from \"file.edl\" import name, ...;", 'write from "file.edl" import *;');
@@ -106,12 +223,23 @@ class Parser extends TypeParser {
     const name = this.ident(`a ${kind} name`);
     this.expect('{', `to start the ${kind} '${name.text}' definition`);
     const members: VarDecl[] = [];
-    while (!this.is('}')) {
-      if (this.peek().kind === 'eof') this.fail(`unexpected end of file inside ${kind} '${name.text}'`, "close it with '};'");
-      members.push(this.varDecl('member'));
-      this.expect(';', `after a member of ${kind} '${name.text}'`);
-    }
-    if (members.length === 0) this.fail(`${kind} '${name.text}' has no members`, 'declare at least one member');
+    let failed = false;
+    this.items(
+      () => {
+        try {
+          const member = this.varDecl('member');
+          this.expect(';', `after a member of ${kind} '${name.text}'`);
+          members.push(member);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      },
+      `inside ${kind} '${name.text}'`,
+      "close it with '};'",
+    );
+    if (this.atEof()) this.fail(`unexpected end of file inside ${kind} '${name.text}'`, "close it with '};'");
+    if (members.length === 0 && !failed) this.fail(`${kind} '${name.text}' has no members`, 'declare at least one member');
     this.next();
     return { kind, name: name.text, members, loc: kw.loc, file: this.fileName };
   }

@@ -4,7 +4,7 @@
  * #include of a file of EDL or macros, #line and gcc's line markers, #pragma, #error,
  * #warning. Function-like macros may be defined and tested but not expanded in EDL text.
  */
-import { syntaxError, type DiagnosticBag, type SourceLocation } from './diagnostics.js';
+import { SyntaxFailure, syntaxError, type Diagnostic, type DiagnosticBag, type SourceLocation } from './diagnostics.js';
 import { tokenize, type Token } from './lexer.js';
 import { evaluatePp, ppTokenize, type PpToken } from './pp-expression.js';
 
@@ -18,7 +18,10 @@ export interface Macro {
 
 export interface PreprocessContext {
   macros: Map<string, Macro>;
+  /** Where warnings go. */
   bag: DiagnosticBag;
+  /** Where errors go (the loader bounds how many a file may report). */
+  report(d: Diagnostic): void;
   /** Finds an #include'd file; null when it is nowhere on the search path. */
   resolveInclude(name: string, fromFile: string): { file: string; source: string } | null;
   /** Files being preprocessed, outermost first (recursive #include detection). */
@@ -56,15 +59,43 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
   const place = (loc: SourceLocation): SourceLocation =>
     remap ? { file: remap.file, line: remap.line + (loc.line - remap.physical), col: loc.col } : loc;
 
+  // a bad directive or macro use is reported and skipped, so later ones are checked too
+  const recover = (error: unknown, at: Token | null): void => {
+    if (!(error instanceof SyntaxFailure)) throw error;
+    ctx.report(error.diagnostic);
+    // the parser must not report this spot again
+    if (at) out.push({ kind: 'error', text: at.text, loc: error.diagnostic.loc });
+  };
   for (const token of tokens) {
     if (token.kind === 'eof') continue;
     if (token.kind !== 'directive') {
       if (!active()) continue;
       const t = remap ? { ...token, loc: place(token.loc) } : token;
-      if (t.kind === 'ident' && ctx.macros.has(t.text)) expandInto(out, t, ctx, new Set(), 0);
-      else out.push(t);
+      if (t.kind !== 'ident' || !ctx.macros.has(t.text)) {
+        out.push(t);
+        continue;
+      }
+      const expansion: Token[] = [];
+      try {
+        expandInto(expansion, t, ctx, new Set(), 0);
+        out.push(...expansion);
+      } catch (error) {
+        recover(error, t);
+      }
       continue;
     }
+    try {
+      runDirective(token);
+    } catch (error) {
+      recover(error, null);
+    }
+  }
+  const open = conds[conds.length - 1];
+  if (open) ctx.report(syntaxError(open.loc, 'unterminated #if: no matching #endif in this file', 'add #endif').diagnostic);
+  return out;
+
+  /** Handles one directive line; throws SyntaxFailure for a bad one. */
+  function runDirective(token: Token): void {
     const loc = place(token.loc);
     const m = /^\s*([A-Za-z_]+|[0-9]+)?\s*([\s\S]*)$/.exec(token.text)!;
     const name = m[1] ?? '';
@@ -75,12 +106,16 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
       case 'ifndef': {
         const parentActive = active();
         let value = false;
+        // the group is pushed even when the condition is bad, so its #else/#endif still match
+        const cond: Cond = { active: false, taken: false, parentActive, sawElse: false, loc };
+        conds.push(cond);
         if (parentActive) {
           if (name === 'if') value = evaluateCondition(rest, loc, ctx) !== 0n;
           else value = ctx.macros.has(macroName(rest, loc, name)) === (name === 'ifdef');
         }
-        conds.push({ active: parentActive && value, taken: value, parentActive, sawElse: false, loc });
-        continue;
+        cond.active = parentActive && value;
+        cond.taken = value;
+        return;
       }
       case 'elif':
       case 'else': {
@@ -92,20 +127,24 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
           top.active = top.parentActive && !top.taken;
           top.taken = true;
         } else {
-          const value = top.parentActive && !top.taken && evaluateCondition(rest, loc, ctx) !== 0n;
+          const wasTaken = top.taken;
+          // a bad #elif condition leaves the group with no branch taken from here on
+          top.active = false;
+          top.taken = true;
+          const value = top.parentActive && !wasTaken && evaluateCondition(rest, loc, ctx) !== 0n;
           top.active = value;
-          top.taken ||= value;
+          top.taken = wasTaken || value;
         }
-        continue;
+        return;
       }
       case 'endif':
         if (!conds.pop()) throw syntaxError(loc, '#endif without #if', 'remove it or add the matching #if');
-        continue;
+        return;
     }
-    if (!active()) continue;
+    if (!active()) return;
     switch (name) {
       case '':
-        continue; // the null directive
+        return; // the null directive
       case 'define': {
         const d = /^([A-Za-z_][A-Za-z0-9_]*)(\(([^)]*)\))?\s*([\s\S]*)$/.exec(rest);
         if (!d) throw syntaxError(loc, `#define needs a macro name, got "${rest}"`, 'write #define NAME value');
@@ -116,11 +155,11 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
           ctx.bag.warn('syntax', loc, `macro "${d[1]}" redefined (previous definition at ${previous.loc.file}:${previous.loc.line}:${previous.loc.col})`, `#undef ${d[1]} first`);
         }
         ctx.macros.set(d[1], macro);
-        continue;
+        return;
       }
       case 'undef':
         ctx.macros.delete(macroName(rest, loc, name));
-        continue;
+        return;
       case 'include': {
         const inc = /^(?:"([^"]+)"|<([^>]+)>)$/.exec(rest);
         if (!inc) throw syntaxError(loc, `#include needs "file" or <file>, got "${rest}"`, 'write #include "file.h"');
@@ -130,9 +169,9 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
         if (ctx.stack.includes(found.file)) throw syntaxError(loc, `recursive #include of "${target}" (${[...ctx.stack, found.file].join(' -> ')})`, 'guard the header with #ifndef/#define', 'import');
         if (ctx.stack.length >= MAX_INCLUDE_DEPTH) throw syntaxError(loc, `#include nested more than ${MAX_INCLUDE_DEPTH} deep`, 'flatten the includes', 'import');
         ctx.stack.push(found.file);
-        out.push(...preprocess(tokenize(found.source, found.file), ctx));
+        out.push(...preprocess(tokenize(found.source, found.file, ctx.report), ctx));
         ctx.stack.pop();
-        continue;
+        return;
       }
       case 'line':
       default: {
@@ -141,23 +180,20 @@ export function preprocess(tokens: Token[], ctx: PreprocessContext): Token[] {
         const lm = /^([0-9]+)(?:\s+"([^"]*)")?/.exec(text);
         if (!lm) throw syntaxError(loc, `#line needs a line number, got "${text}"`, 'write #line 10 "file.edl"');
         remap = { physical: token.loc.line + 1, line: Number(lm[1]), file: lm[2] ?? loc.file };
-        continue;
+        return;
       }
       case 'pragma':
       case 'ident':
       case 'sccs':
-        continue;
+        return;
       case 'error':
         throw syntaxError(loc, `#error ${rest}`);
       case 'warning':
         ctx.bag.warn('syntax', loc, `#warning ${rest}`);
-        continue;
+        return;
     }
     throw syntaxError(loc, `unknown preprocessor directive "#${name}"`, 'EDL accepts #define, #undef, #if, #ifdef, #ifndef, #elif, #else, #endif, #include, #line, #pragma, #error, #warning');
   }
-  const open = conds[conds.length - 1];
-  if (open) throw syntaxError(open.loc, 'unterminated #if: no matching #endif in this file', 'add #endif');
-  return out;
 }
 
 function macroName(rest: string, loc: SourceLocation, directive: string): string {

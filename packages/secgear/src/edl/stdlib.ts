@@ -85,6 +85,90 @@ enclave {
 `,
 };
 
+/**
+ * The Intel SGX SDK's system EDL files, under their SDK names, so SGX EDL files that import
+ * them (`from "sgx_tstdc.edl" import *;`) load as they are. Like the secGear ones above they
+ * are found after the importing file's directory and the search path, so a real SDK include
+ * directory on the search path (`--search-path /opt/intel/sgxsdk/include`) takes precedence.
+ * What the SDK's versions declare serves its C runtime (cpuid, thread events, the switchless
+ * worker, protected-fs file mapping) and has no meaning here; each file below says what it
+ * holds instead. sgx_tkey_exchange.edl keeps the SDK's three ecalls: the host half of remote
+ * attestation calls them, and the enclave's code implements them.
+ */
+export const SGX_SYSTEM_EDL: Readonly<Record<string, string>> = {
+  'sgx_tstdc.edl': `/*
+ * secGear for TypeScript: the SDK's C library support (cpuid and thread-event ocalls) has no
+ * use here; the enclave gets secGear's standard C support ocalls instead.
+ */
+enclave {
+    from "secgear_tstdc.edl" import *;
+};
+`,
+  'sgx_pthread.edl': `/*
+ * secGear for TypeScript: threads inside an enclave are concurrent ecalls (up to the
+ * manifest's maxConcurrentEcalls); the SDK's pthread ocalls are not needed.
+ */
+enclave {
+};
+`,
+  'sgx_tswitchless.edl': `/*
+ * secGear for TypeScript: switchless calls need no worker ecalls; mark ecalls and ocalls
+ * transition_using_threads and the runtime serves the ring.
+ */
+enclave {
+};
+`,
+  'sgx_tprotected_fs.edl': `/*
+ * secGear for TypeScript: the SDK's protected files map host files into the enclave; here the
+ * enclave stores sealed data through secGear's protected-fs ocalls instead.
+ */
+enclave {
+    from "secgear_tprotected_fs.edl" import *;
+};
+`,
+  'sgx_tkey_exchange.edl': `/*
+ * The SGX SDK's remote-attestation key exchange (sgx_tkey_exchange.edl): the ecalls the
+ * untrusted half (sgx_ra_proc_msg2, sgx_ra_get_msg3) makes into the enclave. The types are
+ * the SDK's (built in). secGear for TypeScript provides no implementation of the SDK's key
+ * exchange library: the enclave's code implements these ecalls.
+ */
+enclave {
+    trusted {
+        public sgx_status_t sgx_ra_get_ga(sgx_ra_context_t context, [out] sgx_ec256_public_t *g_a);
+        /* msg2 without its variable tail (sig_rl): sizeof(sgx_ra_msg2_t) bytes */
+        public sgx_status_t sgx_ra_proc_msg2_trusted(sgx_ra_context_t context,
+                                                     [in] const sgx_ra_msg2_t *p_msg2,
+                                                     [in] const sgx_target_info_t *p_qe_target,
+                                                     [out] sgx_report_t *p_report,
+                                                     [out] sgx_quote_nonce_t *p_nonce);
+        /* msg3 is written in place by the caller's library: user_check (a handle here) */
+        public sgx_status_t sgx_ra_get_msg3_trusted(sgx_ra_context_t context,
+                                                    uint32_t quote_size,
+                                                    [in] sgx_report_t *qe_report,
+                                                    [user_check] sgx_ra_msg3_t *p_msg3,
+                                                    uint32_t msg3_size);
+    };
+};
+`,
+};
+
+/**
+ * What the SDK's versions of those files declare for its C runtime and the built-in ones
+ * leave out: function → file. EDL files may import them by name (`from "sgx_tstdc.edl"
+ * import sgx_oc_cpuidex;`); such an import is ignored with a warning, not an error.
+ */
+export const SGX_RUNTIME_FUNCTIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({
+    'sgx_tstdc.edl': ['sgx_oc_cpuidex', 'sgx_thread_wait_untrusted_event_ocall', 'sgx_thread_set_untrusted_event_ocall', 'sgx_thread_setwait_untrusted_events_ocall', 'sgx_thread_set_multiple_untrusted_events_ocall'],
+    'sgx_pthread.edl': ['pthread_wait_timeout_ocall', 'pthread_create_ocall', 'pthread_wakeup_ocall'],
+    'sgx_tswitchless.edl': ['sl_init_switchless', 'sl_run_switchless_tworker'],
+    'sgx_tprotected_fs.edl': [
+      'u_sgxprotectedfs_check_if_file_exists', 'u_sgxprotectedfs_exclusive_file_map', 'u_sgxprotectedfs_file_remap', 'u_sgxprotectedfs_file_unmap',
+      'u_sgxprotectedfs_remove', 'u_sgxprotectedfs_fwrite_recovery_file', 'u_sgxprotectedfs_do_file_recovery',
+    ],
+  }).flatMap(([file, names]) => names.map((name) => [name, file])),
+);
+
 /** Headers an EDL file may `#include`; `include "secgear_urts.h"` (no #) is only recorded. */
 export const STD_HEADERS: Readonly<Record<string, string>> = {
   'secgear_urts.h': '/* secGear for TypeScript: nothing to declare. */\n',

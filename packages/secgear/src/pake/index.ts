@@ -62,3 +62,4 @@ export {
   type ErrorFrame,
 } from './service-frames.js';
 export { signRegistration, loadProvisioningKey, type ProvisioningPublicKey } from './registration-auth.js';
+export { FramedStream, type FramedStreamOptions } from '../records/framed-stream.js';

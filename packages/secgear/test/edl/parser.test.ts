@@ -57,7 +57,7 @@ test('parser: size and count take numbers, names and expressions with sizeof', (
   assert.equal(file.trusted[0].func.params[0].attrs![2].value!.kind, 'neg');
 });
 
-test('parser: syntax errors stop at the first one with line:col, what and how to fix', () => {
+test('parser: without an error sink the first syntax error is thrown, with line:col, what and how to fix', () => {
   const cases: [string, RegExp, number?, number?][] = [
     ['', /expected 'enclave'/, 1, 1],
     ['enclave { }', /expected ';' after the enclave block/, 1, 12],

@@ -41,6 +41,7 @@ for (const type of BACKENDS) {
         atomics: 5,
         date: true,
         random: true,
+        spreadFastPath: true,
       });
     });
 

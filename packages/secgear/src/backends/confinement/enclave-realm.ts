@@ -67,7 +67,7 @@ export function runConfined(params: ConfineParams): void {
   lockdown({
     errorTaming: debug ? 'unsafe' : 'safe',
     stackFiltering: 'verbose',
-    overrideTaming: 'severe',
+    overrideTaming: 'min',
     consoleTaming: 'unsafe',
     domainTaming: 'unsafe',
     evalTaming: 'safeEval',

@@ -4,9 +4,12 @@
  */
 import type * as StreamModule from 'node:stream';
 import type * as TlsModule from 'node:tls';
+import type * as PathModule from 'node:path';
+import type * as UrlModule from 'node:url';
 import { BUILTIN_GRANTS, type BuiltinGrant } from '../../common/builtin-policy.js';
 import { hardenTamed } from './harden-tamed.js';
 import { makeTlsFacade } from './facades/tls.js';
+import { makePathFacade, wrapUrlPathHelpers } from './facades/path.js';
 import type { TimerFacade } from './facades/timers.js';
 
 export type RealRequire = (id: string) => unknown;
@@ -55,6 +58,14 @@ const FACADE_BUILDERS: ReadonlyMap<string, FacadeBuilder> = new Map<string, Faca
   ['zlib', (picked) => withoutReceiver(picked, ASYNC_ZLIB)],
   ['util', (picked) => ({ ...picked, deprecate: (fn: unknown) => fn, debuglog: silentDebuglog, debug: silentDebuglog })],
   ['timers', (picked, { timers }) => ({ ...picked, ...timers })],
+  ['path', (_picked, { realRequire }) => makePathFacade(realRequire('node:path') as typeof PathModule)],
+  [
+    'url',
+    (picked, { realRequire }) => {
+      const path = makePathFacade(realRequire('node:path') as typeof PathModule);
+      return wrapUrlPathHelpers(picked, realRequire('node:url') as typeof UrlModule, path.resolve as (...s: string[]) => string);
+    },
+  ],
   [
     'tls',
     (picked, { realRequire }) => {

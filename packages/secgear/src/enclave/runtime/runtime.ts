@@ -115,11 +115,17 @@ async function handleCall(s: RuntimeState, id: number, name: string, args: unkno
     return;
   }
   try {
-    const value = await fn(...(Array.isArray(args) ? args : []));
+    const result = fn(...(Array.isArray(args) ? args : []));
+    // a synchronous ecall answers in this turn: awaiting a plain value costs a microtask hop
+    const value = isThenable(result) ? await result : result;
     s.hook.send([ToHost.Result, id, true, value]);
   } catch (error) {
     s.hook.send([ToHost.Result, id, false, toWireError(error, s.init.identity.debug)]);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function onMessage(s: RuntimeState, message: HostMessage): void {
