@@ -81,8 +81,17 @@ export const ecalls = {
     const response = await new Promise<string>((resolve, reject) => {
       let text = '';
       socket.on('data', (chunk: Uint8Array) => (text += new TextDecoder().decode(chunk)));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
+      // a peer that refuses this enclave's certificate may reset rather than end the stream:
+      // 'close' without 'end' still settles the call, and a silent peer times out
+      const silent = setTimeout(() => socket.destroy(new Error('the peer did not answer within 20 s')), 20_000);
+      const settle = (error?: Error) => {
+        clearTimeout(silent);
+        if (error) reject(error);
+        else resolve(text);
+      };
+      socket.on('end', () => settle());
+      socket.on('close', () => settle());
+      socket.on('error', settle);
       socket.write('GET /from-a-peer-enclave HTTP/1.1\r\nHost: localhost\r\n\r\n');
     });
     socket.destroy();

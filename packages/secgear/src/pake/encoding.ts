@@ -2,7 +2,7 @@
  * Byte-level helpers shared by registration, transcript and messages: RFC 9383 length
  * prefixes, scalar and point encodings, and input normalization.
  */
-import { asBuffer, bytesEqual, concatBytes } from '../common/bytes.js';
+import { concatBytes } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import type { Point, Suite } from './suites.js';
 
@@ -39,8 +39,14 @@ export function passwordBytes(password: BytesLike): Uint8Array {
   return toBytes(password, 'password');
 }
 
+/** Big-endian bytes to an integer, 64 bits at a time (no hex string on the way). */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  return bytes.byteLength === 0 ? 0n : BigInt('0x' + asBuffer(bytes).toString('hex'));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = bytes.byteLength % 8;
+  let value = 0n;
+  for (let i = 0; i < head; i++) value = (value << 8n) | BigInt(bytes[i]);
+  for (let i = head; i < bytes.byteLength; i += 8) value = (value << 64n) | view.getBigUint64(i);
+  return value;
 }
 
 export function bigIntToBytes(value: bigint, length: number): Uint8Array {
@@ -71,39 +77,44 @@ export function encodeScalar(suite: Suite, value: bigint): Uint8Array {
   return bigIntToBytes(value, suite.scalarLength);
 }
 
+/**
+ * The uncompressed SEC1 encoding 0x04 || X || Y. Points with Z = 1 (every point this package
+ * computes is converted so, in constant time: affine.ts) are written directly; others go through
+ * noble, which inverts Z with a variable-time Euclid: fine only for public points.
+ */
 export function encodePoint(point: Point): Uint8Array {
-  return point.toBytes(false);
+  if (point.Z !== 1n) return point.toBytes(false);
+  const n = (point.constructor as { Fp?: { BYTES: number } }).Fp!.BYTES;
+  const out = Buffer.alloc(1 + 2 * n);
+  out[0] = 0x04;
+  out.write(point.X.toString(16).padStart(2 * n, '0'), 1, 'hex');
+  out.write(point.Y.toString(16).padStart(2 * n, '0'), 1 + n, 'hex');
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /**
- * A group element received from a peer or storage: exactly the uncompressed SEC1 encoding, on the
- * curve (noble checks the equation and that coordinates are field elements), canonical, not the
- * identity, and in the prime-order subgroup (h*P != I; h = 1 for the NIST curves).
+ * A group element received from a peer or storage: exactly the uncompressed SEC1 encoding,
+ * coordinates below p (so the encoding is canonical), on the curve, not the identity (which has
+ * no uncompressed encoding), and in the prime-order subgroup (h*P != I; h = 1 for the NIST curves).
  */
 export function decodePoint(suite: Suite, bytes: Uint8Array, what: string): Point {
-  if (bytes.byteLength !== suite.pointLength || bytes[0] !== 0x04) {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength !== suite.pointLength || bytes[0] !== 0x04) {
     throw new SecGearError(
       ErrorCode.INVALID_POINT,
       `${what} must be an uncompressed ${suite.pointLength}-byte point (0x04 || X || Y) for ${suite.name}`,
     );
   }
-  let point: Point;
-  try {
-    point = suite.Point.fromBytes(bytes);
-    point.assertValidity();
-  } catch (cause) {
-    throw new SecGearError(ErrorCode.INVALID_POINT, `${what} is not a point on the curve of ${suite.name}`, { cause });
+  const Fp = suite.Point.Fp;
+  const n = Fp.BYTES;
+  const x = bytesToBigInt(bytes.subarray(1, 1 + n));
+  const y = bytesToBigInt(bytes.subarray(1 + n));
+  const { a, b } = suite.Point.CURVE();
+  if (x >= Fp.ORDER || y >= Fp.ORDER || !Fp.eql(Fp.sqr(y), Fp.add(Fp.mul(Fp.add(Fp.sqr(x), a), x), b))) {
+    throw new SecGearError(ErrorCode.INVALID_POINT, `${what} is not a point on the curve of ${suite.name}`);
   }
-  if (point.is0() || point.multiplyUnsafe(suite.cofactor).is0()) {
+  const point = suite.Point.fromAffine({ x, y });
+  if (point.is0() || (suite.cofactor !== 1n && point.multiplyUnsafe(suite.cofactor).is0())) {
     throw new SecGearError(ErrorCode.INVALID_POINT, `${what} is the identity or of small order; refusing it`);
   }
-  if (!bytesEqual(point.toBytes(false), bytes)) {
-    throw new SecGearError(ErrorCode.INVALID_POINT, `${what} is not canonically encoded`);
-  }
   return point;
-}
-
-/** h*P: a no-op for the NIST curves (h = 1), kept so the protocol code reads like the RFC. */
-export function cofactorClear(suite: Suite, point: Point): Point {
-  return suite.cofactor === 1n ? point : point.multiplyUnsafe(suite.cofactor);
 }

@@ -7,15 +7,16 @@
  * The shared key is returned only after the verifier's confirmation MAC has been checked.
  * An instance runs exactly one handshake: every call out of order throws CC_ERROR_PROTOCOL_STATE.
  */
-import { constantTimeEqual, copyBytes, zeroize } from '../common/bytes.js';
+import { copyBytes, zeroize } from '../common/bytes.js';
 import { ErrorCode, SecGearError } from '../common/errors.js';
 import { decodePoint, decodeScalar, encodePoint } from './encoding.js';
 import { TEST_ONLY_EPHEMERAL, ephemeralScalar, type EphemeralOption } from './ephemeral.js';
-import { keySchedule, wipeSchedule } from './key-schedule.js';
 import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
+import { proverSchedule } from './prover-schedule.js';
+import { w0Keys, w1Key, type W0Keys } from './record-keys.js';
 import { SecretScalar } from './scalar-mul.js';
-import { computeShareP, proverPoints } from './shares.js';
+import { computeShareP, proverPointsUpToSign } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
 import { resolveSuite, type Suite, type SuiteName } from './suites.js';
 
@@ -41,8 +42,8 @@ export class Prover {
   readonly suite: Suite;
   readonly #flow = new HandshakeState<'initial' | 'awaiting-verifier'>('Prover', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
-  readonly #w0: SecretScalar;
-  readonly #w1: SecretScalar;
+  #w0: W0Keys | undefined;
+  #w1: SecretScalar | undefined;
   readonly #w0Bytes: Uint8Array;
   #x: SecretScalar | undefined;
   #shareP: Uint8Array | undefined;
@@ -53,8 +54,11 @@ export class Prover {
       throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'Prover needs an options object with { w0, w1 }');
     }
     this.suite = resolveSuite(options.suite);
-    this.#w0 = new SecretScalar(this.suite, decodeScalar(this.suite, options.w0, 'w0'));
-    this.#w1 = new SecretScalar(this.suite, decodeScalar(this.suite, options.w1, 'w1'));
+    decodeScalar(this.suite, options.w0, 'w0');
+    decodeScalar(this.suite, options.w1, 'w1');
+    // kept with the caller's arrays (record-keys.ts): the next Prover for the same secrets reuses them
+    this.#w0 = w0Keys(this.suite, options.w0);
+    this.#w1 = w1Key(this.suite, options.w1);
     this.#w0Bytes = copyBytes(options.w0);
     this.#session = resolveSession(options);
     // only the test hook is kept, not the options object (which holds secrets)
@@ -69,9 +73,9 @@ export class Prover {
   start(): Uint8Array {
     return this.#flow.step('initial', 'start', () => {
       const suite = this.suite;
-      const x = new SecretScalar(suite, ephemeralScalar(suite, this.#ephemeral));
-      this.#shareP = encodePoint(computeShareP(suite, x, this.#w0));
-      this.#x = x;
+      // held before use, so that a failure wipes it too
+      this.#x = ephemeralScalar(suite, this.#ephemeral);
+      this.#shareP = encodePoint(computeShareP(suite, this.#x, this.#w0!));
       this.#flow.advance('awaiting-verifier');
       return encodeMessage({ type: 'SHARE_P', suite, shareP: this.#shareP });
     });
@@ -87,29 +91,17 @@ export class Prover {
       const suite = this.suite;
       const { shareV, confirmV } = decodeExpected(message, 'SHARE_V', suite);
       const Y = decodePoint(suite, shareV, 'shareV');
-      const { Z, V } = proverPoints(suite, { x: this.#x!, w0: this.#w0, w1: this.#w1, Y });
-      const schedule = keySchedule(suite, {
-        ...this.#session,
-        shareP: this.#shareP!,
-        shareV,
-        Z: encodePoint(Z),
-        V: encodePoint(V),
-        w0: this.#w0Bytes,
-      });
-      try {
-        if (!constantTimeEqual(schedule.confirmV, confirmV)) {
-          zeroize(schedule.K_shared);
-          throw new SecGearError(
-            ErrorCode.CONFIRMATION_FAILED,
-            'the verifier\'s key confirmation did not verify: wrong password, different identities or context, or a tampered message',
-          );
-        }
-        const reply = encodeMessage({ type: 'CONFIRM_P', suite, confirmP: schedule.confirmP });
-        this.#flow.advance('complete');
-        return { message: reply, sharedKey: schedule.K_shared };
-      } finally {
-        wipeSchedule(schedule);
+      const points = proverPointsUpToSign(suite, { x: this.#x!, w0: this.#w0!, w1: this.#w1!, Y });
+      const keys = proverSchedule(suite, { ...this.#session, shareP: this.#shareP!, shareV, w0: this.#w0Bytes }, points, confirmV);
+      if (!keys) {
+        throw new SecGearError(
+          ErrorCode.CONFIRMATION_FAILED,
+          'the verifier\'s key confirmation did not verify: wrong password, different identities or context, or a tampered message',
+        );
       }
+      const reply = encodeMessage({ type: 'CONFIRM_P', suite, confirmP: keys.confirmP });
+      this.#flow.advance('complete');
+      return { message: reply, sharedKey: keys.K_shared };
     });
   }
 
@@ -122,8 +114,9 @@ export class Prover {
     // bigints cannot be overwritten in JavaScript; dropping the references is the best we can do.
     this.#x?.forget();
     this.#x = undefined;
-    this.#w0.forget();
-    this.#w1.forget();
+    // w0's and w1's keys belong to the caller's arrays (record-keys.ts); this instance lets go of them
+    this.#w0 = undefined;
+    this.#w1 = undefined;
     zeroize(this.#w0Bytes);
   }
 }

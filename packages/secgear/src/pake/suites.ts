@@ -33,11 +33,8 @@ export interface Suite {
   readonly hashLength: number;
   readonly M: Point;
   readonly N: Point;
-  /**
-   * OpenSSL curve name when node:crypto's ECDH is the faster way to multiply by a secret scalar
-   * (P-256, which OpenSSL implements in constant-time assembly); see scalar-mul.ts.
-   */
-  readonly opensslCurve: string | undefined;
+  /** OpenSSL's name of the curve: secret scalars multiply in node:crypto's ECDH (scalar-mul.ts). */
+  readonly opensslCurve: string;
 }
 
 function defineSuite(
@@ -46,17 +43,17 @@ function defineSuite(
   curve: { Point: WeierstrassPointCons<bigint> },
   mHex: string,
   nHex: string,
-  opensslCurve?: string,
+  opensslCurve: string,
 ): Suite {
   const Point = curve.Point;
+  // The group code (shares.ts, point-recovery.ts) omits RFC 9383's cofactor clearing h*P and
+  // relies on p ≡ 3 (mod 4) for square roots: true for the NIST curves, checked here for any other.
+  if (Point.CURVE().h !== 1n || Point.Fp.ORDER % 4n !== 3n) throw new Error(`${name}: needs cofactor 1 and p ≡ 3 (mod 4)`);
   const scalarLength = Point.Fn.BYTES;
   const M = Point.fromHex(mHex);
   const N = Point.fromHex(nHex);
   M.assertValidity();
   N.assertValidity();
-  // Fixed points used in every handshake: cache window tables (computed lazily on first use).
-  M.precompute(8);
-  N.precompute(8);
   return Object.freeze({
     name,
     id,
@@ -93,6 +90,7 @@ export const P384_SHA256: Suite = defineSuite(
   // RFC 9382 §6, seeds "1.3.132.0.34 point generation seed (M)" / "(N)"
   '030ff0895ae5ebf6187080a82d82b42e2765e3b2f8749c7e05eba366434b363d3dc36f15314739074d2eb8613fceec2853',
   '02c72cf2e390853a1c1c4ad816a62fd15824f56078918f43f922ca21518f9c543bb252c5490214cf9aa3f0baab4b665c10',
+  'secp384r1',
 );
 
 export const SUITES: readonly Suite[] = Object.freeze([P256_SHA256, P384_SHA256]);

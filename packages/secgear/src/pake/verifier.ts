@@ -15,10 +15,10 @@ import { keySchedule, wipeSchedule } from './key-schedule.js';
 import { HandshakeState, type HandshakeEnd } from './handshake-state.js';
 import { decodeExpected, encodeMessage } from './messages.js';
 import type { VerifierRecord } from './registration.js';
-import { SecretScalar } from './scalar-mul.js';
-import { computeShareV, verifierPoints } from './shares.js';
+import { lPoints, w0Keys, type LPoints, type W0Keys } from './record-keys.js';
+import { verifierPoints } from './shares.js';
 import { resolveSession, type ResolvedSession, type SessionOptions } from './session-options.js';
-import { resolveSuite, type Point, type Suite } from './suites.js';
+import { resolveSuite, type Suite } from './suites.js';
 
 export type VerifierState = 'initial' | 'awaiting-confirmation' | HandshakeEnd;
 
@@ -36,9 +36,9 @@ export class Verifier {
   readonly suite: Suite;
   readonly #flow = new HandshakeState<'initial' | 'awaiting-confirmation'>('Verifier', 'initial', () => this.#wipe());
   readonly #session: ResolvedSession;
-  readonly #w0: SecretScalar;
+  #w0: W0Keys | undefined;
   readonly #w0Bytes: Uint8Array;
-  readonly #L: Point;
+  #L: LPoints | undefined;
   readonly #ephemeral: EphemeralOption;
   #expectedConfirmP: Uint8Array | undefined;
   #sharedKey: Uint8Array | undefined;
@@ -49,13 +49,11 @@ export class Verifier {
     }
     const { record } = options;
     this.suite = resolveSuite(record.suite);
-    this.#w0 = new SecretScalar(this.suite, decodeScalar(this.suite, record.w0, 'record.w0'));
+    decodeScalar(this.suite, record.w0, 'record.w0');
+    // kept with the record's arrays (record-keys.ts): w0*M, w0*N and L's points are computed once
+    this.#w0 = w0Keys(this.suite, record.w0);
+    this.#L = lPoints(this.suite, record.L);
     this.#w0Bytes = copyBytes(record.w0);
-    try {
-      this.#L = decodePoint(this.suite, record.L, 'record.L');
-    } catch (cause) {
-      throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'record.L is not a valid point; the verifier record is corrupt', { cause });
-    }
     this.#session = resolveSession(options);
     // only the test hook is kept, not the options object (which holds secrets)
     this.#ephemeral = { [TEST_ONLY_EPHEMERAL]: options[TEST_ONLY_EPHEMERAL] && copyBytes(options[TEST_ONLY_EPHEMERAL]) };
@@ -71,10 +69,15 @@ export class Verifier {
       const suite = this.suite;
       const { shareP } = decodeExpected(message, 'SHARE_P', suite);
       const X = decodePoint(suite, shareP, 'shareP');
-      const y = new SecretScalar(suite, ephemeralScalar(suite, this.#ephemeral));
-      const { Z, V } = verifierPoints(suite, { y, w0: this.#w0, L: this.#L, X });
-      const shareV = encodePoint(computeShareV(suite, y, this.#w0));
-      y.forget();
+      const y = ephemeralScalar(suite, this.#ephemeral);
+      let points;
+      try {
+        points = verifierPoints(suite, { y, w0: this.#w0!, L: this.#L!, X });
+      } finally {
+        y.forget();
+      }
+      const { Z, V } = points;
+      const shareV = encodePoint(points.shareV);
       const schedule = keySchedule(suite, {
         ...this.#session,
         shareP,
@@ -123,6 +126,8 @@ export class Verifier {
     this.#expectedConfirmP = undefined;
     this.#sharedKey = undefined;
     zeroize(this.#w0Bytes);
-    this.#w0.forget();
+    // w0's keys and L belong to the caller's record (record-keys.ts); this instance lets go of them
+    this.#w0 = undefined;
+    this.#L = undefined;
   }
 }

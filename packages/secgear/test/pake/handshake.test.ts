@@ -15,10 +15,33 @@ import {
 } from '../../src/pake/index.js';
 import { bytesToBigInt, decodePoint, encodePoint } from '../../src/pake/encoding.js';
 import { keySchedule } from '../../src/pake/key-schedule.js';
-import { proverPoints } from '../../src/pake/shares.js';
 import { isCode, pair, secretsFromSeed } from './helpers.js';
 
 const SUITES: Suite[] = [P256_SHA256, P384_SHA256];
+
+/**
+ * Message 3 as an attacker who believes `secrets` computes it by the RFC formulas (noble's
+ * reference arithmetic), after sending shareP through `respond` and reading shareV back.
+ */
+function forgeConfirmP(suite: Suite, secrets: { w0: Uint8Array; w1: Uint8Array }, ids: { idProver: Uint8Array; idVerifier: string }, respond: (shareP: Uint8Array) => Uint8Array): Uint8Array {
+  const x = 0x1234567n;
+  const w0 = bytesToBigInt(secrets.w0);
+  const shareP = encodePoint(suite.Point.BASE.multiply(x).add(suite.M.multiply(w0)));
+  const shareV = respond(shareP).subarray(3, 3 + suite.pointLength);
+  const T = decodePoint(suite, shareV, 'shareV').subtract(suite.N.multiply(w0));
+  const enc = new TextEncoder();
+  const schedule = keySchedule(suite, {
+    context: new Uint8Array(0),
+    idProver: ids.idProver,
+    idVerifier: enc.encode(ids.idVerifier),
+    shareP,
+    shareV,
+    Z: encodePoint(T.multiply(x)),
+    V: encodePoint(T.multiply(bytesToBigInt(secrets.w1))),
+    w0: secrets.w0,
+  });
+  return encodeMessage({ type: 'CONFIRM_P', suite, confirmP: schedule.confirmP });
+}
 const FAST = { N: 256, r: 8, p: 1 };
 
 for (const suite of SUITES) {
@@ -43,6 +66,42 @@ for (const suite of SUITES) {
       ),
       { numRuns: 12 },
     );
+  });
+
+  test(`${suite.name}: random passwords and identities, a wrong password never agrees (either side)`, async () => {
+    const salt = new Uint8Array(16).fill(4);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 24 }),
+        fc.string({ minLength: 1, maxLength: 24 }),
+        fc.uint8Array({ maxLength: 16 }),
+        fc.string({ maxLength: 16 }),
+        async (password, guess, idProver, idVerifier) => {
+          fc.pre(password.normalize('NFC') !== guess.normalize('NFC'));
+          const ids = { idProver, idVerifier };
+          const real = await deriveProverSecrets(password, { ...ids, salt, kdf: FAST, suite });
+          const wrong = await deriveProverSecrets(guess, { ...ids, salt, kdf: FAST, suite });
+          const record = computeVerifierRecord(real.w0, real.w1, { suite });
+          const prover = new Prover({ ...wrong, ...ids });
+          const verifier = new Verifier({ record, ...ids });
+          const m2 = verifier.respond(prover.start());
+          assert.throws(() => prover.finish(m2), isCode(ErrorCode.CONFIRMATION_FAILED));
+          // and the verifier refuses the confirmation an attacker computes from the guessed password
+          const v2 = new Verifier({ record, ...ids });
+          const forged = forgeConfirmP(suite, wrong, ids, (shareP) => v2.respond(encodeMessage({ type: 'SHARE_P', suite, shareP })));
+          assert.throws(() => v2.finish(forged), isCode(ErrorCode.CONFIRMATION_FAILED));
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  test(`${suite.name}: the attacker's confirmP of the test above is accepted when the password is right`, async () => {
+    const ids = { idProver: new Uint8Array([1, 2]), idVerifier: 'svc' };
+    const real = await deriveProverSecrets('right', { ...ids, salt: new Uint8Array(16), kdf: FAST, suite });
+    const verifier = new Verifier({ record: computeVerifierRecord(real.w0, real.w1, { suite }), ...ids });
+    const confirmP = forgeConfirmP(suite, real, ids, (shareP) => verifier.respond(encodeMessage({ type: 'SHARE_P', suite, shareP })));
+    assert.equal(verifier.finish(confirmP).sharedKey.byteLength, 32);
   });
 
   test(`${suite.name}: two runs with the same record give different keys (fresh randomness)`, () => {
@@ -77,12 +136,9 @@ for (const suite of SUITES) {
     const shareP = encodePoint(suite.Point.BASE.multiply(attackerX).add(suite.M.multiply(bytesToBigInt(wrong.w0))));
     const reply = v2.respond(encodeMessage({ type: 'SHARE_P', suite, shareP }));
     const shareV = reply.subarray(3, 3 + suite.pointLength);
-    const { Z, V } = proverPoints(suite, {
-      x: attackerX,
-      w0: bytesToBigInt(wrong.w0),
-      w1: bytesToBigInt(wrong.w1),
-      Y: decodePoint(suite, shareV, 'shareV'),
-    });
+    // the attacker's Z and V by the RFC formulas (noble, reference arithmetic)
+    const T = decodePoint(suite, shareV, 'shareV').subtract(suite.N.multiply(bytesToBigInt(wrong.w0)));
+    const [Z, V] = [T.multiply(attackerX), T.multiply(bytesToBigInt(wrong.w1))];
     const enc = new TextEncoder();
     const forged = keySchedule(suite, {
       context: enc.encode(session.context),

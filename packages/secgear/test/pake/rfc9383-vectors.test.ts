@@ -6,7 +6,9 @@ import { P256_SHA256, P384_SHA256, Prover, Verifier, computeVerifierRecord, deco
 import { TEST_ONLY_EPHEMERAL } from '../../src/pake/ephemeral.js';
 import { bytesToBigInt, decodePoint, encodePoint } from '../../src/pake/encoding.js';
 import { keySchedule } from '../../src/pake/key-schedule.js';
-import { computeShareP, computeShareV, proverPoints, verifierPoints } from '../../src/pake/shares.js';
+import { W0Keys, lPoints } from '../../src/pake/record-keys.js';
+import { SecretScalar } from '../../src/pake/scalar-mul.js';
+import { computeShareP, proverPointsUpToSign, verifierPoints } from '../../src/pake/shares.js';
 import { vectorPath } from '../support/paths.js';
 
 interface Rfc9383Vector {
@@ -65,21 +67,26 @@ for (const [i, v] of file.vectors.entries()) {
 
   test(`RFC 9383 vector ${i}: Z, V from both sides, TT and the whole key schedule`, () => {
     const suite = P256_SHA256;
-    const w0 = bytesToBigInt(hex('w0'));
-    const w1 = bytesToBigInt(hex('w1'));
-    const x = bytesToBigInt(hex('x'));
-    const y = bytesToBigInt(hex('y'));
+    const scalar = (name: string) => new SecretScalar(suite, bytesToBigInt(hex(name)));
+    const w0 = new W0Keys(suite, bytesToBigInt(hex('w0')));
+    const x = scalar('x');
+    const y = scalar('y');
     assert.equal(toHex(encodePoint(computeShareP(suite, x, w0))), v.shareP);
-    assert.equal(toHex(encodePoint(computeShareV(suite, y, w0))), v.shareV);
     const X = decodePoint(suite, hex('shareP'), 'shareP');
     const Y = decodePoint(suite, hex('shareV'), 'shareV');
-    const L = decodePoint(suite, hex('L'), 'L');
-    const fromProver = proverPoints(suite, { x, w0, w1, Y });
-    const fromVerifier = verifierPoints(suite, { y, w0, L, X });
-    for (const side of [fromProver, fromVerifier]) {
-      assert.equal(toHex(encodePoint(side.Z)), v.Z);
-      assert.equal(toHex(encodePoint(side.V)), v.V);
-    }
+    const fromVerifier = verifierPoints(suite, { y, w0, L: lPoints(suite, hex('L')), X });
+    assert.equal(toHex(encodePoint(fromVerifier.shareV)), v.shareV);
+    assert.equal(toHex(encodePoint(fromVerifier.Z)), v.Z);
+    assert.equal(toHex(encodePoint(fromVerifier.V)), v.V);
+    // the prover has Z and V up to sign; its confirmation step (state-machine test above) picks them
+    const fromProver = proverPointsUpToSign(suite, { x, w0, w1: scalar('w1'), Y });
+    const Z = decodePoint(suite, hex('Z'), 'Z').toAffine();
+    const V = decodePoint(suite, hex('V'), 'V').toAffine();
+    const p = suite.Point.Fp.ORDER;
+    assert.equal(fromProver.xZ, Z.x);
+    assert.ok(fromProver.yZ === Z.y || fromProver.yZ === p - Z.y);
+    assert.equal(fromProver.xV, V.x);
+    assert.ok(fromProver.yV === V.y || fromProver.yV === p - V.y);
     const enc = new TextEncoder();
     const schedule = keySchedule(suite, {
       context: enc.encode(v.context),
