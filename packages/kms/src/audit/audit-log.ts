@@ -31,6 +31,11 @@ export function chainHash(prevHash: string, seq: number, record: string): string
 
 export type AuditSealer = (headHash: string) => Promise<string>;
 
+/** Rollback protection joined to each group commit (host/freshness-guard.ts): `write` stores `meta` in its transaction. */
+export interface CommitFreshness {
+  commit<T>(write: (meta: { name: string; value: Uint8Array }) => Promise<T>): Promise<T>;
+}
+
 export class AuditLog {
   #seq = 0;
   #head = GENESIS_HASH;
@@ -41,10 +46,11 @@ export class AuditLog {
     private readonly store: KmsStore,
     readonly node: string,
     private readonly sealer: AuditSealer,
+    private readonly freshness?: CommitFreshness,
   ) {}
 
-  static async open(store: KmsStore, node: string, sealer: AuditSealer): Promise<AuditLog> {
-    const log = new AuditLog(store, node, sealer);
+  static async open(store: KmsStore, node: string, sealer: AuditSealer, freshness?: CommitFreshness): Promise<AuditLog> {
+    const log = new AuditLog(store, node, sealer, freshness);
     const last = await store.lastAudit(node);
     if (last) {
       log.#seq = last.seq;
@@ -77,7 +83,8 @@ export class AuditLog {
       });
       try {
         rows[rows.length - 1].seal = await this.sealer(head);
-        await this.store.appendAudit(rows);
+        if (this.freshness) await this.freshness.commit((meta) => this.store.appendAudit(rows, meta));
+        else await this.store.appendAudit(rows);
         this.#seq = seq;
         this.#head = head;
         for (const p of batch) p.done();

@@ -5,6 +5,8 @@
  * secret in a record is wrapped by the domain root key, bound to its owner, and checked again
  * inside. Nothing here is trusted by the side that receives it.
  */
+import type { RaTlsRelayEcalls } from 'secgear/ratls/host';
+import type { JoinRequest, JoinServeConfig } from './join-protocol.js';
 import type { KeySpec } from './key-specs.js';
 import type { SignedRequest } from './sigv4.js';
 
@@ -41,9 +43,29 @@ export interface EnclaveCall {
 /** A field value of an operation's output: byte strings become base64 in the JSON answer. */
 export type OutValue = string | number | boolean | Uint8Array;
 
+/**
+ * What the enclave verified about a Recipient (attested key release), for key-policy
+ * conditions and the audit log; hex strings for bytes. Absent fields: the TEE has no such claim.
+ */
+export interface RecipientFacts {
+  /** SHA-256 (hex) of Recipient.AttestationDocument as sent. */
+  digest: string;
+  format: string;
+  tee: string;
+  appraisal: string;
+  measurement?: string;
+  /** Further measurements by name: `PCR0`… for Nitro, `RTMR0`… for TDX. */
+  measurements: Record<string, string>;
+  signer?: string;
+  tcbStatus?: string;
+  debug?: boolean;
+  prodId?: number;
+  svn?: number;
+}
+
 export type EnclaveReply =
-  | { ok: true; out: Record<string, OutValue> }
-  | { ok: false; type: string; message: string };
+  | { ok: true; out: Record<string, OutValue>; recipient?: RecipientFacts }
+  | { ok: false; type: string; message: string; recipient?: RecipientFacts };
 
 /** New key material, generated inside; only `publicKey` and the wrapped form leave. */
 export interface GeneratedKey {
@@ -64,12 +86,44 @@ export interface EnclaveStarted {
   rootKeyId: string;
 }
 
+/** A freshness statement: counter (and PostgreSQL LSN), MACed by the enclave. */
+export interface FreshnessStatement {
+  counter: number;
+  lsn?: string;
+  mac: string;
+}
+
+export interface FreshnessStart {
+  node: string;
+  /** The statement stored in the database (absent: none). */
+  database?: FreshnessStatement;
+  /** The statement in the node-local file (absent: none). */
+  file?: FreshnessStatement;
+  /** PostgreSQL: pg_current_wal_lsn() now. */
+  currentLsn?: string;
+}
+
+export interface FreshnessNext {
+  node: string;
+  /** This node's statement as the database holds it now (absent: none). */
+  database?: FreshnessStatement;
+  /** The counter of the last statement the host committed. */
+  committed: number;
+  /** PostgreSQL: pg_current_wal_lsn() now. */
+  lsn?: string;
+}
+
 /** The ecalls of the EKMS enclave image (packages/kms/enclave.json). */
-export interface KmsEcalls {
+export interface KmsEcalls extends RaTlsRelayEcalls {
   kmsStart(start: EnclaveStart): EnclaveStarted;
-  kmsCall(call: EnclaveCall): EnclaveReply;
+  /** Node join (common/join-protocol.ts): takes the root key from an existing node's enclave; returns it sealed here. */
+  kmsJoin(request: JoinRequest): EnclaveStarted;
+  kmsJoinServe(config: JoinServeConfig): { certificatePem: string };
+  kmsCall(call: EnclaveCall): Promise<EnclaveReply>;
   kmsGenerateKey(key: { keyId: string; tenant: string; spec: KeySpec; version: number }): GeneratedKey;
   /** HMAC-SHA-256 of an audit chain head under the root key's audit key (hex). */
   kmsAuditSeal(headHash: string): string;
   kmsCreateAccessKeySecret(owner: { accessKeyId: string; tenant: string }): { secret: string; wrappedSecret: Uint8Array };
+  kmsFreshnessStart(start: FreshnessStart): { counter: number };
+  kmsFreshnessNext(request: FreshnessNext): FreshnessStatement;
 }

@@ -8,6 +8,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { random, seal, unseal } from 'secgear/enclave';
 import { Exception, KmsError } from '../common/kms-error.js';
+import { setFreshnessKey } from './freshness.js';
 
 const ROOT_AAD = new TextEncoder().encode('secgear ekms domain root key v1');
 const ROOT_LENGTH = 32;
@@ -16,6 +17,8 @@ const CACHE_LIMIT = 10_000;
 let wrapKey: Buffer | undefined;
 let auditKey: Buffer | undefined;
 let rootKeyId = '';
+/** Kept to hand to a joining node's enclave over attested TLS (cluster-join.ts); never returned to the host. */
+let rootKey: Buffer | undefined;
 
 export interface RootKeyState {
   sealedRoot?: Uint8Array;
@@ -34,12 +37,37 @@ export async function loadRootKey(sealedRoot: Uint8Array | undefined): Promise<R
     root = random(ROOT_LENGTH);
     sealed = await seal(root, { policy: 'signer', aad: ROOT_AAD });
   }
+  install(root);
+  root.fill(0);
+  return { sealedRoot: sealed, rootKeyId };
+}
+
+/** Takes a root key received from another node's enclave, and seals it to this platform. */
+export async function adoptRootKey(root: Uint8Array): Promise<Required<RootKeyState>> {
+  if (!(root instanceof Uint8Array) || root.length !== ROOT_LENGTH) throw new KmsError(Exception.Internal, 'the received root key has the wrong length', 500);
+  const sealed = await seal(root, { policy: 'signer', aad: ROOT_AAD });
+  install(root);
+  return { sealedRoot: sealed, rootKeyId };
+}
+
+/** A copy of the root key, for a joining enclave that proved itself (the caller zeroizes it). */
+export function rootKeyForJoin(): Buffer {
+  if (!rootKey) throw new KmsError(Exception.InvalidState, 'the enclave has not loaded its root key (kmsStart)', 500);
+  return Buffer.from(rootKey);
+}
+
+export function currentRootKeyId(): string {
+  return rootKeyId;
+}
+
+function install(root: Uint8Array): void {
+  rootKey?.fill(0);
+  rootKey = Buffer.from(root);
   wrapKey = Buffer.from(hkdfSync('sha256', root, new Uint8Array(0), 'secgear ekms wrap key v1', 32));
   auditKey = Buffer.from(hkdfSync('sha256', root, new Uint8Array(0), 'secgear ekms audit seal v1', 32));
+  setFreshnessKey(Buffer.from(hkdfSync('sha256', root, new Uint8Array(0), 'secgear ekms freshness v1', 32)));
   rootKeyId = createHash('sha256').update('secgear ekms root id v1').update(wrapKey).digest('hex');
-  root.fill(0);
   unwrapped.clear();
-  return { sealedRoot: sealed, rootKeyId };
 }
 
 function requireWrapKey(): Buffer {

@@ -17,13 +17,15 @@ import { KmsStore } from '../store/kms-store.js';
 import { openSqlDriver } from '../store/sql-driver.js';
 import '../store/sqlite-driver.js';
 import '../store/postgres-driver.js';
-import { buildKmsImage } from './enclave-image.js';
+import { buildKmsImage, type RecipientTrustOptions } from './enclave-image.js';
+import { ensureSimRootCertificate } from 'secgear';
 import { EnclavePool } from './enclave-pool.js';
+import { FreshnessGuard } from './freshness-guard.js';
+import { ClusterLink, type ClusterOptions } from './cluster-link.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const SEALED_ROOT = 'sealed-root-key';
 
-export interface EkmsOptions {
+export interface EkmsOptions extends ClusterOptions {
   /** Node-local files: image signing key, admin token, node id, and the SQLite database by default. */
   dataDir: string;
   /** `sqlite:<file>` (default `sqlite:<dataDir>/ekms.db`) or `postgres://user@host:port/db`. */
@@ -47,10 +49,16 @@ export interface EkmsOptions {
   nodeId?: string;
   /**
    * The enclave image signing key (PEM file; made when missing). Default
-   * `<dataDir>/image-signing-key.pem`. The root key is sealed to the signer: nodes sharing one
-   * database on one platform share this key.
+   * `<dataDir>/image-signing-key.pem`. Every node of a cluster runs images of one signer: a
+   * joining enclave must have the serving enclave's signer, and nodes sharing one platform can
+   * also unseal the root key the database holds sealed to it.
    */
   imageKey?: string;
+  /**
+   * What the enclave accepts as a Recipient's evidence (attested key release), compiled into
+   * its image. With `allowSimulation`, this node's sim platform root is trusted too.
+   */
+  recipients?: RecipientTrustOptions;
 }
 
 export interface RunningEkms {
@@ -58,6 +66,10 @@ export interface RunningEkms {
   port: number;
   adminToken: string;
   nodeId: string;
+  /** The port this node serves joins on (joinPort set). */
+  joinPort?: number;
+  /** Where this node's root key came from: node (its sealed copy), join, database, new. */
+  rootKeySource: string;
   service: KmsService;
   pool: EnclavePool;
   app: FastifyInstance;
@@ -87,19 +99,33 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
     for (const step of cleanups.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    const image = await buildKmsImage(options.imageKey ?? join(options.dataDir, 'image-signing-key.pem'));
+    const recipients = { ...options.recipients, anchors: [...(options.recipients?.anchors ?? [])] };
+    if (recipients.allowSimulation) {
+      recipients.anchors.push(ensureSimRootCertificate(options.platformDir));
+    }
+    const image = await buildKmsImage(options.imageKey ?? join(options.dataDir, 'image-signing-key.pem'), recipients);
+    const cluster = await ClusterLink.open(options, options.platformDir);
+    let rootKeySource = '';
     const pool = await EnclavePool.start({
       image,
       size: options.poolSize ?? 2,
       type: options.backend ?? 'sim',
       region,
       platformDir: options.platformDir,
-      loadSealedRoot: () => store.getMeta(SEALED_ROOT),
-      storeSealedRoot: (sealed) => store.putMetaOnce(SEALED_ROOT, sealed),
+      ocalls: cluster.ocalls,
+      loadRoot: async (first) => {
+        const loaded = await cluster.loadRoot(first, { dataDir: options.dataDir, store, region, log: (message) => logger.warn(message) });
+        rootKeySource = loaded.source;
+        return loaded;
+      },
     });
     cleanups.push(() => pool.close());
-    const audit = await AuditLog.open(store, nodeId, (head) => pool.auditSeal(head));
-    const service = new KmsService({ store, pool, region, clock: options.clock, audit });
+    cleanups.push(() => cluster.close());
+    const freshness = await FreshnessGuard.start({ pool, store, file: join(options.dataDir, `freshness-${nodeId}.json`), node: nodeId });
+    // joins are served only by a node whose state passed the rollback check
+    const joinPort = options.joinPort === undefined ? undefined : await cluster.serve(pool.primary, adminToken, options.joinHost ?? options.host ?? '127.0.0.1', options.joinPort);
+    const audit = await AuditLog.open(store, nodeId, (head) => pool.auditSeal(head), freshness);
+    const service = new KmsService({ store, pool, region, clock: options.clock, audit, onStateChange: () => freshness.advance() });
     const verifyAudit = () => verifyAuditLog(store, async (head, seal) => (await pool.auditSeal(head)) === seal);
 
     const metrics = new Metrics();
@@ -112,7 +138,7 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
       const type = status === 413 ? 'ValidationException' : status === 415 ? 'SerializationException' : status >= 500 ? 'KMSInternalException' : 'ValidationException';
       reply.code(status >= 500 ? 500 : 400).header('x-amzn-errortype', type).send({ __type: type, message: status >= 500 ? 'internal error' : err.message });
     });
-    app.get('/healthz', async () => ({ status: 'ok', node: nodeId, backend: pool.backend, poolSize: pool.size, storage: store.dialect }));
+    app.get('/healthz', async () => ({ status: 'ok', node: nodeId, backend: pool.backend, poolSize: pool.size, storage: store.dialect, ...(joinPort ? { joinPort } : {}) }));
     app.get('/metrics', async (_request, reply) => reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render()));
     registerKmsRoutes(app, service, metrics);
     await registerAdminRoutes(app, service, { token: adminToken, version: VERSION, verifyAudit });
@@ -133,15 +159,16 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
-    logger.info({ url, node: nodeId, storage: store.dialect, poolSize: pool.size, backend: pool.backend }, 'EKMS listening');
+    logger.info({ url, node: nodeId, storage: store.dialect, poolSize: pool.size, backend: pool.backend, rootKeySource, joinPort }, 'EKMS listening');
     let closing: Promise<void> | undefined;
     return {
-      url, port, adminToken, nodeId, service, pool, app, verifyAudit,
+      url, port, adminToken, nodeId, joinPort, rootKeySource, service, pool, app, verifyAudit,
       close() {
         closing ??= (async () => {
           clearInterval(timer);
           await app.close();
           await audit.drain();
+          await freshness.flush().catch((err: unknown) => logger.error({ err }, 'the freshness file is behind'));
           await cleanup();
           logger.info('EKMS stopped');
         })();

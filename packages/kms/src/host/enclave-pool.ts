@@ -1,12 +1,13 @@
 /**
  * A pool of EKMS enclaves from one image. A JavaScript enclave has one thread, so a slow
  * operation (RSA key generation) would stall every request behind it; with several enclaves
- * the others keep serving. Each member unseals the same sealed domain root key — only an
- * enclave of this signer on this platform can, which is how members know each other — and
- * reports the same root key id, checked here.
+ * the others keep serving. The first member obtains the domain root key; the others unseal
+ * its sealed copy — only an enclave of this signer on this platform can, which is how members
+ * know each other — and report the same root key id, checked here.
  */
-import { createEnclave, type Enclave } from 'secgear';
-import type { KmsEcalls, EnclaveCall, EnclaveReply, GeneratedKey } from '../common/protocol.js';
+import { createEnclave, type Enclave, type OcallTable } from 'secgear';
+import { RaTlsRelay } from 'secgear/ratls/host';
+import type { KmsEcalls, EnclaveCall, EnclaveReply, FreshnessNext, FreshnessStart, FreshnessStatement, GeneratedKey } from '../common/protocol.js';
 import type { KeySpec } from '../common/key-specs.js';
 
 export interface EnclavePoolOptions {
@@ -16,10 +17,13 @@ export interface EnclavePoolOptions {
   /** Backend: `sim` (default) or `process`. */
   type?: 'sim' | 'process';
   region: string;
-  /** Loads the stored sealed root key (undefined when none). */
-  loadSealedRoot: () => Promise<Uint8Array | undefined>;
-  /** Stores a newly made sealed root key unless one is stored already; returns the stored one. */
-  storeSealedRoot: (sealed: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * Loads the domain root key into the first enclave (unseals it, makes it, or joins a cluster
+   * for it: host/root-key-source.ts) and returns it sealed, for the other members to unseal.
+   */
+  loadRoot: (first: Enclave<KmsEcalls>) => Promise<{ sealedRoot: Uint8Array; rootKeyId: string }>;
+  /** The host's ocalls: the RA-TLS relay of node join (default: a relay that connects nowhere). */
+  ocalls?: OcallTable;
   platformDir?: string;
 }
 
@@ -46,31 +50,31 @@ export class EnclavePool {
     return this.#members[0]?.enclave.info.backend ?? 'none';
   }
 
+  /** The first member: it makes the start-time freshness check and serves node joins. */
+  get primary(): Enclave<KmsEcalls> {
+    return this.#members[0].enclave;
+  }
+
   static async start(options: EnclavePoolOptions): Promise<EnclavePool> {
     const size = options.size ?? 2;
     if (!Number.isInteger(size) || size < 1 || size > 16) throw new RangeError('the enclave pool size must be 1 to 16');
     const create = () =>
-      createEnclave<KmsEcalls>(options.image, { type: options.type ?? 'sim', ...(options.platformDir ? { platform: { stateDir: options.platformDir } } : {}) });
+      createEnclave<KmsEcalls>(options.image, {
+        type: options.type ?? 'sim',
+        // without a relay of the host's, one that opens and accepts nothing
+        ocalls: options.ocalls ?? new RaTlsRelay().ocalls,
+        ...(options.platformDir ? { platform: { stateDir: options.platformDir } } : {}),
+      });
     const members: Member[] = [];
     try {
       const first = await create();
       members.push({ enclave: first, inFlight: 0 });
-      let sealed = await options.loadSealedRoot();
-      let started = await first.ecall.kmsStart({ sealedRoot: sealed, region: options.region });
-      if (started.sealedRoot) {
-        const stored = await options.storeSealedRoot(started.sealedRoot);
-        if (!Buffer.from(stored).equals(Buffer.from(started.sealedRoot))) {
-          // another node stored its root first: use that one
-          sealed = stored;
-          started = await first.ecall.kmsStart({ sealedRoot: stored, region: options.region });
-        } else sealed = stored;
-      }
-      const rootKeyId = started.rootKeyId;
+      const { sealedRoot, rootKeyId } = await options.loadRoot(first);
       await Promise.all(
         Array.from({ length: size - 1 }, async () => {
           const enclave = await create();
           members.push({ enclave, inFlight: 0 });
-          const other = await enclave.ecall.kmsStart({ sealedRoot: sealed, region: options.region });
+          const other = await enclave.ecall.kmsStart({ sealedRoot, region: options.region });
           if (other.rootKeyId !== rootKeyId) throw new Error('a pool enclave unsealed a different root key');
         }),
       );
@@ -107,6 +111,16 @@ export class EnclavePool {
 
   auditSeal(headHash: string): Promise<string> {
     return this.#use((e) => e.ecall.kmsAuditSeal(headHash));
+  }
+
+  /** The start check, once, in the first member. */
+  freshnessStart(start: FreshnessStart): Promise<{ counter: number }> {
+    return this.#members[0].enclave.ecall.kmsFreshnessStart(start);
+  }
+
+  /** Any member: the next counter follows the database's (the host serializes commits), so a slow member never stalls them. */
+  freshnessNext(request: FreshnessNext): Promise<FreshnessStatement> {
+    return this.#use((e) => e.ecall.kmsFreshnessNext(request));
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,8 @@ export interface KmsServiceOptions {
   /** Epoch milliseconds (tests move it). Default Date.now. */
   clock?: () => number;
   audit?: AuditLog;
+  /** Called after a state change that has no audit record (admin writes, maintenance): rollback protection commits its counter. */
+  onStateChange?: () => Promise<void>;
 }
 
 export interface CallOutcome {
@@ -47,12 +49,14 @@ export class KmsService {
   readonly region: string;
   readonly audit: AuditLog | undefined;
   readonly #parts: ServiceParts;
+  readonly #onStateChange: () => Promise<void>;
 
   constructor(options: KmsServiceOptions) {
     this.store = options.store;
     this.pool = options.pool;
     this.region = options.region ?? 'us-east-1';
     this.audit = options.audit;
+    this.#onStateChange = options.onStateChange ?? (async () => undefined);
     const clock = options.clock ?? Date.now;
     this.#parts = { store: this.store, pool: this.pool, region: this.region, now: clock, invalidateKey: () => undefined };
   }
@@ -122,6 +126,7 @@ export class KmsService {
     for (const key of await this.store.keysDueForRotation(now)) {
       if (await rotateKey(this.#parts, key, 'AUTOMATIC')) rotated.push(key.key_id);
     }
+    if (deleted.length || rotated.length) await this.#onStateChange();
     return { deleted, rotated };
   }
 
@@ -134,6 +139,7 @@ export class KmsService {
     const account = String(100000000000 + (randomBytes(6).readUIntBE(0, 6) % 900000000000));
     const row = { account, name, created: this.now };
     await this.store.createTenant(row);
+    await this.#onStateChange();
     return row;
   }
 
@@ -146,10 +152,12 @@ export class KmsService {
     const principal = `arn:aws:iam::${row.account}:user/${user}`;
     const key: AccessKeyRow = { access_key_id: accessKeyId, account: row.account, principal, wrapped_secret: wrappedSecret, created: this.now, revoked: null };
     await this.store.insertAccessKey(key);
+    await this.#onStateChange();
     return { accessKeyId, secretAccessKey: secret, account: row.account, principal };
   }
 
   async revokeAccessKey(accessKeyId: string): Promise<void> {
     if (!(await this.store.revokeAccessKey(accessKeyId, this.now))) throw new KmsError(Exception.NotFound, `no active access key ${accessKeyId}`);
+    await this.#onStateChange();
   }
 }

@@ -105,6 +105,10 @@ export class KmsStore {
     await this.db.run('INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
     return (await this.getMeta(name))!;
   }
+  /** Stores `value` under `name`, replacing what is there. */
+  async putMeta(name: string, value: Uint8Array): Promise<void> {
+    await this.db.run('INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+  }
 
   // tenants and access keys
   async createTenant(row: TenantRow): Promise<void> {
@@ -286,12 +290,20 @@ export class KmsStore {
   async lastAudit(node: string): Promise<AuditRow | undefined> {
     return (await this.db.query<AuditRow>('SELECT * FROM audit WHERE node = $1 ORDER BY seq DESC LIMIT 1', [node]))[0];
   }
-  async appendAudit(rows: AuditRow[]): Promise<void> {
+  /** Appends audit rows, and sets a meta value in the same transaction when given. */
+  async appendAudit(rows: AuditRow[], meta?: { name: string; value: Uint8Array }): Promise<void> {
     await this.db.transaction(async (tx) => {
+      if (meta) await tx.run('INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [meta.name, meta.value]);
       for (const r of rows) {
         await tx.run('INSERT INTO audit (node, seq, time, record, prev_hash, hash, seal) VALUES ($1, $2, $3, $4, $5, $6, $7)', [r.node, r.seq, r.time, r.record, r.prev_hash, r.hash, r.seal]);
       }
     });
+  }
+  /** A meta value and, on PostgreSQL, the current write-ahead log position (`X/Y`), in one round trip. */
+  async metaWithLsn(name: string): Promise<{ value: Uint8Array | undefined; lsn: string | undefined }> {
+    if (this.db.dialect !== 'postgres') return { value: await this.getMeta(name), lsn: undefined };
+    const row = (await this.db.query<{ value: Uint8Array | null; lsn: string }>('SELECT (SELECT value FROM meta WHERE name = $1) AS value, pg_current_wal_lsn()::text AS lsn', [name]))[0];
+    return { value: row.value ?? undefined, lsn: row.lsn };
   }
   auditNodes(): Promise<Array<{ node: string }>> {
     return this.db.query('SELECT DISTINCT node FROM audit ORDER BY node');

@@ -34,6 +34,8 @@ export const ErrorCode = {
   SEAL_POLICY: 'CC_ERROR_SEAL_POLICY',
   INVALID_SEALED_DATA: 'CC_ERROR_INVALID_SEALED_DATA',
   INVALID_REPORT: 'CC_ERROR_INVALID_REPORT',
+  /** Stored state older than the newest the enclave acknowledged (a rollback). */
+  STATE_ROLLBACK: 'CC_ERROR_STATE_ROLLBACK',
   // evidence and verification
   INVALID_EVIDENCE: 'CC_ERROR_INVALID_EVIDENCE',
   UNKNOWN_EVIDENCE_FORMAT: 'CC_ERROR_UNKNOWN_EVIDENCE_FORMAT',

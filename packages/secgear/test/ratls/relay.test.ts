@@ -20,6 +20,7 @@ const identity = makeIdentity();
 const relay = new RaTlsRelay({ allowConnect: (host, p) => host === '127.0.0.1' && p === port });
 let policy: RaTlsPolicy;
 let credentials: RaTlsCredentials;
+let server: ReturnType<typeof createRaTlsServer>;
 let port: number;
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -34,7 +35,7 @@ before(async () => {
     connect: async (host, p) => relay.ocalls.ratlsConnect(clone(host), clone(p)),
   };
   credentials = await createRaTlsCredentials({ keyType: 'p256' });
-  createRaTlsServer({
+  server = createRaTlsServer({
     credentials,
     onConnection: ({ socket }) => {
       // echo, upper-cased: proves the plaintext is handled in the "enclave"
@@ -123,6 +124,20 @@ describe('RA-TLS: TLS inside the enclave, host relaying ciphertext', () => {
     assert.equal(reply, 'FROM AN ENCLAVE CLIENT');
     socket.destroy();
     await assert.rejects(connectRaTls({ host: '127.0.0.1', port: port + 1, policy }), /CC_ERROR_ACCESS_DENIED|does not let the enclave connect/);
+  });
+
+  it('setCredentials: new connections get the renewed certificate, the policy still holds', async () => {
+    const renewed = await createRaTlsCredentials({ keyType: 'p256' });
+    server.setCredentials(renewed);
+    try {
+      const { socket, peer } = await connect({ port, policy });
+      assert.deepEqual(new Uint8Array((socket.getPeerCertificate(false) as { raw: Uint8Array }).raw), new Uint8Array(renewed.certificate));
+      assert.equal(peer.tee, 'sim');
+      socket.end();
+    } finally {
+      server.setCredentials(credentials);
+    }
+    assert.throws(() => server.setCredentials({} as RaTlsCredentials), (e: { code?: string }) => e.code === 'CC_ERROR_BAD_PARAMETERS');
   });
 
   it('openssl s_client completes a handshake with the in-enclave server', async () => {

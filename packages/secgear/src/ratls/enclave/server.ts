@@ -45,6 +45,8 @@ export interface RaTlsServerOptions {
   ALPNProtocols?: string[];
   /** Streams at once. Default 256. */
   maxConnections?: number;
+  /** A connection whose TLS handshake has not finished by then is dropped. Default 30 000 ms. */
+  handshakeTimeoutMs?: number;
 }
 
 function keyPem(credentials: RaTlsCredentials): string {
@@ -53,7 +55,7 @@ function keyPem(credentials: RaTlsCredentials): string {
 
 export class RaTlsServer {
   readonly #options: RaTlsServerOptions;
-  readonly #context: tls.SecureContext;
+  #context: tls.SecureContext;
 
   constructor(options: RaTlsServerOptions) {
     if (!options?.credentials?.certificatePem || typeof options.onConnection !== 'function') {
@@ -64,6 +66,15 @@ export class RaTlsServer {
     }
     this.#options = options;
     this.#context = tls.createSecureContext({ key: keyPem(options.credentials), cert: options.credentials.certificatePem, minVersion: 'TLSv1.3' });
+  }
+
+  /**
+   * Serves new connections with other credentials (a renewed certificate before the current
+   * one expires); connections already open keep theirs.
+   */
+  setCredentials(credentials: RaTlsCredentials): void {
+    if (!credentials?.certificatePem) throw new SecGearError(ErrorCode.BAD_PARAMETERS, 'setCredentials needs credentials from createRaTlsCredentials');
+    this.#context = tls.createSecureContext({ key: keyPem(credentials), cert: credentials.certificatePem, minVersion: 'TLSv1.3' });
   }
 
   /** The ecalls the host relay calls: spread them into `defineEnclave({ ecalls })`. */
@@ -86,9 +97,17 @@ export class RaTlsServer {
       rejectUnauthorized: false,
       ...(this.#options.ALPNProtocols ? { ALPNProtocols: this.#options.ALPNProtocols } : {}),
     });
-    socket.on('close', () => stream.destroy());
+    // a client that never finishes its handshake must not hold a stream (and a relay slot) for ever
+    const timer = setTimeout(() => socket.destroy(), this.#options.handshakeTimeoutMs ?? 30_000);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      stream.destroy();
+    });
     socket.on('error', () => socket.destroy());
-    socket.once('secure', () => void this.#established(socket, stream.streamId));
+    socket.once('secure', () => {
+      clearTimeout(timer);
+      void this.#established(socket, stream.streamId);
+    });
   }
 
   async #established(socket: tls.TLSSocket, streamId: number): Promise<void> {

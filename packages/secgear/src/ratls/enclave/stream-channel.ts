@@ -28,6 +28,7 @@ export class EnclaveStream extends Duplex {
   #pendingCallbacks: Array<(error?: Error | null) => void> = [];
   #flushing = false;
   #wantMore: (() => void) | null = null;
+  #endSent = false;
 
   constructor(streamId: number, ocalls: StreamOcalls) {
     super({ allowHalfOpen: true });
@@ -87,12 +88,20 @@ export class EnclaveStream extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    this.#endSent = true;
     this.#ocalls.end(this.streamId).then(() => callback(), (error: Error) => callback(error));
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#wantMore?.();
     this.#wantMore = null;
+    // a connection the enclave drops (say, a TLS client it refused) must not stay open on the
+    // host until the peer gives up: tell the host to end it (a stream the host closed already
+    // is refused there, which is fine)
+    if (!this.#endSent) {
+      this.#endSent = true;
+      this.#ocalls.end(this.streamId).catch(() => undefined);
+    }
     callback(error);
   }
 }
