@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import {
   decodeSignature, encodeSignature, messageDigest, privateScalarFromPkcs8, publicPointFromSpki, signDigest, sm2Group, SM2, verifyDigest,
-  zValue, type CurveParams,
+  withTables, zValue, type CurveParams,
 } from '../src/enclave/gm/sm2.js';
 import { sm2Decrypt, sm2Encrypt, Sm2DecryptionError } from '../src/enclave/gm/sm2-encryption.js';
 import { sm4Open, sm4Seal, Sm4AuthenticationError } from '../src/enclave/gm/sm4-aead.js';
@@ -197,6 +197,18 @@ describe('SM parsers and failures (property-based)', () => {
       target[index % target.length] ^= flip;
       assert.throws(() => sm4Open(material, h, c, o.subarray(0, 16), o.subarray(16, 48), o.subarray(48)), Sm4AuthenticationError);
     }), { numRuns: 300 });
+  });
+
+  it('window tables for busy keys give equal points and the same verdicts, also past the table limit', () => {
+    const e = messageDigest(SM2, publicKey, text('busy'));
+    const signature = signDigest(SM2, d, e);
+    for (let i = 0; i < 5; i++) assert.ok(verifyDigest(SM2, publicKey, e, signature));
+    for (let k = 0; k < 40; k++) {
+      const point = SM2.Point.BASE.multiply(BigInt(k + 2));
+      for (let i = 0; i < 4; i++) assert.ok(withTables(SM2, point).equals(point));
+    }
+    assert.ok(verifyDigest(SM2, publicKey, e, signature));
+    assert.ok(!verifyDigest(SM2, publicKey, messageDigest(SM2, publicKey, text('other')), signature));
   });
 
   it('Z uses the ID length in bits (ENTL), so IDs differing in length differ in Z', () => {

@@ -79,9 +79,7 @@ export function toUsable(spec: KeySpec, material: Buffer): UsableKey {
   if (spec === 'SM2') {
     // never through a Node KeyObject: see privateScalarFromPkcs8
     const d = privateScalarFromPkcs8(material);
-    // window tables for the public point: encryption (k·P) and verification (t·P) reuse it, and usable keys are cached
-    const point = SM2.Point.BASE.multiply(d).precompute(6, false);
-    return { kind: 'sm2', d, point };
+    return { kind: 'sm2', d, point: SM2.Point.BASE.multiply(d) };
   }
   const key = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
   return { kind: 'private', key, publicKey: createPublicKey(key) };

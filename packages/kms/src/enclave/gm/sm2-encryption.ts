@@ -10,7 +10,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { bigintToBytes, derOctets, derSequence, derUnsigned, readOctets, readSequence, readUnsigned } from './der.js';
-import { randomScalar, sm3, SM2, type Sm2Group, type Sm2Point } from './sm2.js';
+import { randomScalar, sm3, SM2, withTables, type Sm2Group, type Sm2Point } from './sm2.js';
 
 /** The key derivation function of GB/T 32918.4, 5.4.3, with SM3. */
 function kdf(shared: Uint8Array, length: number): Uint8Array {
@@ -30,10 +30,11 @@ export class Sm2DecryptionError extends Error {}
 export function sm2Encrypt(publicKey: Sm2Point, message: Uint8Array, group: Sm2Group = SM2, nonce?: bigint): Uint8Array {
   if (message.length === 0) throw new RangeError('SM2 encryption needs at least one byte');
   publicKey.assertValidity();
+  const recipient = withTables(group, publicKey);
   for (;;) {
     const k = nonce ?? randomScalar(group);
     const c1 = group.Point.BASE.multiply(k).toAffine();
-    const shared = publicKey.multiply(k).toAffine();
+    const shared = recipient.multiply(k).toAffine();
     const x2 = bigintToBytes(shared.x, group.size);
     const y2 = bigintToBytes(shared.y, group.size);
     const t = kdf(Buffer.concat([x2, y2]), message.length);
