@@ -1,8 +1,9 @@
 /** `secgear kms serve`: runs an EKMS node until SIGTERM or SIGINT, then stops gracefully. */
+import { createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { readSimulationRoot } from '../host/cluster-link.js';
 import { startEkms, type RunningEkms } from '../host/ekms-node.js';
 
@@ -17,6 +18,9 @@ export interface ServeFlags {
   logLevel: string;
   demo?: boolean;
   imageKey?: string;
+  recipientAnchor: string[];
+  allowSimRecipients?: boolean;
+  recipientMaxAge: string;
   join?: string;
   joinTokenFile?: string;
   joinPort?: string;
@@ -24,6 +28,19 @@ export interface ServeFlags {
   peerMeasurement: string[];
   acceptTcb: string[];
   trustSimRoot: string[];
+}
+
+/** An anchor file: a certificate (PEM or DER), or a public key (JWK JSON or PEM) for CCA CPAKs. */
+function readAnchor(path: string): Uint8Array | JsonWebKey {
+  try {
+    const bytes = readFileSync(path);
+    const text = bytes.toString('utf8').trim();
+    if (text.startsWith('{')) return createPublicKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }).export({ format: 'jwk' });
+    if (text.includes('-----BEGIN PUBLIC KEY-----')) return createPublicKey(text).export({ format: 'jwk' });
+    return new Uint8Array(new X509Certificate(bytes).raw);
+  } catch (error) {
+    throw new Error(`--recipient-anchor ${path}: not a readable X.509 certificate or public key (${(error as Error).message})`);
+  }
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -61,6 +78,9 @@ export function registerServe(kms: Command): void {
     .option('--backend <type>', 'enclave backend: sim or process', 'sim')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--image-key <file>', 'enclave image signing key (default <data-dir>/image-signing-key.pem; nodes of one cluster share it)')
+    .option('--recipient-anchor <file>', 'trust anchor for Recipient evidence besides the built-in Intel/AMD/AWS roots: a certificate (PEM/DER) or a public key (JWK/PEM, CCA CPAK); repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--allow-sim-recipients', 'accept simulated Recipient evidence from this machine\'s sim platform (never in production)')
+    .option('--recipient-max-age <seconds>', 'how old Recipient evidence may be', '300')
     .option('--join <url>', "join a cluster through an existing node: its URL (http://host:port, when it serves joins) or ratls://host:port; the root key comes enclave to enclave over mutual RA-TLS")
     .option('--join-token-file <file>', 'the admin token of the node joined (its <data-dir>/admin-token); or set EKMS_JOIN_TOKEN')
     .option('--join-port <port>', 'serve joins of new nodes on this port (0: any free port; shown in /healthz)')
@@ -80,6 +100,11 @@ export function registerServe(kms: Command): void {
         backend: flags.backend,
         logLevel: flags.logLevel,
         imageKey: flags.imageKey,
+        recipients: {
+          anchors: flags.recipientAnchor.map(readAnchor),
+          allowSimulation: flags.allowSimRecipients === true,
+          maxAgeSeconds: integer(flags.recipientMaxAge, 'recipient-max-age', 1, 86400),
+        },
         join: flags.join,
         joinToken: flags.joinTokenFile ? readFileSync(flags.joinTokenFile, 'utf8').trim() : process.env.EKMS_JOIN_TOKEN,
         joinPort: flags.joinPort === undefined ? undefined : integer(flags.joinPort, 'join-port', 0, 65535),

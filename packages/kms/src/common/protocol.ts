@@ -43,9 +43,29 @@ export interface EnclaveCall {
 /** A field value of an operation's output: byte strings become base64 in the JSON answer. */
 export type OutValue = string | number | boolean | Uint8Array;
 
+/**
+ * What the enclave verified about a Recipient (attested key release), for key-policy
+ * conditions and the audit log; hex strings for bytes. Absent fields: the TEE has no such claim.
+ */
+export interface RecipientFacts {
+  /** SHA-256 (hex) of Recipient.AttestationDocument as sent. */
+  digest: string;
+  format: string;
+  tee: string;
+  appraisal: string;
+  measurement?: string;
+  /** Further measurements by name: `PCR0`… for Nitro, `RTMR0`… for TDX. */
+  measurements: Record<string, string>;
+  signer?: string;
+  tcbStatus?: string;
+  debug?: boolean;
+  prodId?: number;
+  svn?: number;
+}
+
 export type EnclaveReply =
-  | { ok: true; out: Record<string, OutValue> }
-  | { ok: false; type: string; message: string };
+  | { ok: true; out: Record<string, OutValue>; recipient?: RecipientFacts }
+  | { ok: false; type: string; message: string; recipient?: RecipientFacts };
 
 /** New key material, generated inside; only `publicKey` and the wrapped form leave. */
 export interface GeneratedKey {
@@ -99,7 +119,7 @@ export interface KmsEcalls extends RaTlsRelayEcalls {
   /** Node join (common/join-protocol.ts): takes the root key from an existing node's enclave; returns it sealed here. */
   kmsJoin(request: JoinRequest): EnclaveStarted;
   kmsJoinServe(config: JoinServeConfig): { certificatePem: string };
-  kmsCall(call: EnclaveCall): EnclaveReply;
+  kmsCall(call: EnclaveCall): Promise<EnclaveReply>;
   kmsGenerateKey(key: { keyId: string; tenant: string; spec: KeySpec; version: number }): GeneratedKey;
   /** HMAC-SHA-256 of an audit chain head under the root key's audit key (hex). */
   kmsAuditSeal(headHash: string): string;

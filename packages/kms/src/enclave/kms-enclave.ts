@@ -14,6 +14,7 @@ import { isKeySpec } from '../common/key-specs.js';
 import { authenticate, checkCall } from './authenticate.js';
 import { generateMaterial } from './key-material.js';
 import { OPERATIONS } from './operations.js';
+import { RECIPIENT_FIELDS, sealForRecipient, verifyRecipient } from './recipient.js';
 import { auditSeal, keyBinding, loadRootKey, secretBinding, wrap } from './root-key.js';
 
 function toReply(error: unknown): EnclaveReply {
@@ -44,13 +45,26 @@ export const ecalls = {
     return serveJoins(config);
   },
 
-  kmsCall(call: EnclaveCall): EnclaveReply {
+  async kmsCall(call: EnclaveCall): Promise<EnclaveReply> {
     try {
       checkCall(call);
-      const params = authenticate(call, Date.now());
+      const now = Date.now();
+      const params = authenticate(call, now);
       const operation = !call.authenticateOnly && Object.hasOwn(OPERATIONS, call.operation) ? OPERATIONS[call.operation] : undefined;
       // operations without key material (DescribeKey, ListKeys, ...) need only the authentication
-      return { ok: true, out: operation ? operation(params, call.keys) : {} };
+      if (!operation) return { ok: true, out: {} };
+      if (params.Recipient === undefined || params.Recipient === null) return { ok: true, out: operation(params, call.keys) };
+      if (!Object.hasOwn(RECIPIENT_FIELDS, call.operation)) throw new KmsError(Exception.Validation, `${call.operation} does not take a Recipient`);
+      // verified before the operation runs, so a refused recipient never causes a decryption
+      const recipient = await verifyRecipient(params.Recipient, now);
+      try {
+        const out = operation(params, call.keys);
+        sealForRecipient(call.operation, out, recipient);
+        return { ok: true, out, recipient: recipient.facts };
+      } catch (error) {
+        // the host authorizes on these facts before it reports the operation's own failure
+        return { ...(toReply(error) as { ok: false; type: string; message: string }), recipient: recipient.facts };
+      }
     } catch (error) {
       return toReply(error);
     }

@@ -17,7 +17,8 @@ import { KmsStore } from '../store/kms-store.js';
 import { openSqlDriver } from '../store/sql-driver.js';
 import '../store/sqlite-driver.js';
 import '../store/postgres-driver.js';
-import { buildKmsImage } from './enclave-image.js';
+import { buildKmsImage, type RecipientTrustOptions } from './enclave-image.js';
+import { ensureSimRootCertificate } from 'secgear';
 import { EnclavePool } from './enclave-pool.js';
 import { FreshnessGuard } from './freshness-guard.js';
 import { ClusterLink, type ClusterOptions } from './cluster-link.js';
@@ -53,6 +54,11 @@ export interface EkmsOptions extends ClusterOptions {
    * also unseal the root key the database holds sealed to it.
    */
   imageKey?: string;
+  /**
+   * What the enclave accepts as a Recipient's evidence (attested key release), compiled into
+   * its image. With `allowSimulation`, this node's sim platform root is trusted too.
+   */
+  recipients?: RecipientTrustOptions;
 }
 
 export interface RunningEkms {
@@ -93,7 +99,11 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
     for (const step of cleanups.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    const image = await buildKmsImage(options.imageKey ?? join(options.dataDir, 'image-signing-key.pem'));
+    const recipients = { ...options.recipients, anchors: [...(options.recipients?.anchors ?? [])] };
+    if (recipients.allowSimulation) {
+      recipients.anchors.push(ensureSimRootCertificate(options.platformDir));
+    }
+    const image = await buildKmsImage(options.imageKey ?? join(options.dataDir, 'image-signing-key.pem'), recipients);
     const cluster = await ClusterLink.open(options, options.platformDir);
     let rootKeySource = '';
     const pool = await EnclavePool.start({

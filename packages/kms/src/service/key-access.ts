@@ -7,6 +7,7 @@ import type { KeyRow, KeyVersionRow, KmsStore } from '../store/kms-store.js';
 import { evaluateKeyPolicy, parseKeyPolicy, type PolicyRequest } from './key-policy.js';
 import type { RequestContext } from './request-context.js';
 import { grantAllows } from './grant-check.js';
+import { recipientConditions } from './recipient-conditions.js';
 
 export const keyArn = (region: string, account: string, keyId: string) => `arn:aws:kms:${region}:${account}:key/${keyId}`;
 export const aliasArn = (region: string, account: string, alias: string) => `arn:aws:kms:${region}:${account}:${alias}`;
@@ -82,6 +83,8 @@ export async function authorize(ctx: RequestContext, store: KmsStore, key: KeyRo
   ]);
   for (const [k, v] of Object.entries(context)) conditions.set(`kms:encryptioncontext:${k.toLowerCase()}`, v);
   for (const [k, v] of Object.entries(extra)) conditions.set(k.toLowerCase(), v);
+  // set only from what the enclave verified (a request with a Recipient is authorized after the enclave answered)
+  if (ctx.recipient) for (const [k, v] of recipientConditions(ctx.recipient)) conditions.set(k, v);
   const request: PolicyRequest = { principal: ctx.principal, account: ctx.account, action, context: conditions };
   const decision = evaluateKeyPolicy(parseKeyPolicy(key.policy), request);
   if (decision === 'allow') return;

@@ -131,8 +131,10 @@ export class SqliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     if (!this.#writerFailure) {
-      await this.#write({ op: 'close' }).catch(() => undefined);
-      this.#failWriter(new Error('the SQLite store is closed'));
+      const closing = this.#write({ op: 'close' });
+      // from now on every call says "closed", whichever of the reply or the thread's exit comes first
+      this.#writerFailure = new Error('the SQLite store is closed');
+      await closing.catch(() => undefined);
     }
     await this.#writer.terminate();
     if (this.#reader.open) this.#reader.close();

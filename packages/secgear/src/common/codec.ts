@@ -24,10 +24,15 @@ const MAX_DEPTH = 64;
 class Overflow extends Error {}
 const OVERFLOW = new Overflow();
 
-/** Writer over a byte region; `buf` is a Buffer view so strings encode natively. */
+/**
+ * Writer over a byte region; `buf` is a Buffer view so strings encode natively. Single bytes go
+ * through `bytes`, a plain Uint8Array over the same memory: in a locked-down enclave V8 keeps
+ * its fast element stores for Uint8Array but not for Buffer (see spec-freeze.ts).
+ */
 class Writer {
   offset: number;
   end: number;
+  readonly bytes: Uint8Array;
   constructor(
     readonly buf: Buffer,
     readonly view: DataView,
@@ -36,13 +41,14 @@ class Writer {
   ) {
     this.offset = start;
     this.end = end;
+    this.bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   need(n: number): void {
     if (this.offset + n > this.end) throw OVERFLOW;
   }
   u8(v: number): void {
     this.need(1);
-    this.buf[this.offset++] = v;
+    this.bytes[this.offset++] = v;
   }
   u32(v: number): void {
     this.need(4);
@@ -61,12 +67,12 @@ function write(w: Writer, value: unknown, depth: number): void {
     case 'number':
       if ((value | 0) === value && !Object.is(value, -0)) {
         w.need(5);
-        w.buf[w.offset++] = T_INT32;
+        w.bytes[w.offset++] = T_INT32;
         w.view.setInt32(w.offset, value, true);
         w.offset += 4;
       } else {
         w.need(9);
-        w.buf[w.offset++] = T_FLOAT64;
+        w.bytes[w.offset++] = T_FLOAT64;
         w.view.setFloat64(w.offset, value, true);
         w.offset += 8;
       }
@@ -80,7 +86,7 @@ function write(w: Writer, value: unknown, depth: number): void {
       if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
         const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
         w.need(5 + bytes.byteLength);
-        w.buf[w.offset++] = value instanceof Uint8Array ? T_BYTES : T_ARRAYBUFFER;
+        w.bytes[w.offset++] = value instanceof Uint8Array ? T_BYTES : T_ARRAYBUFFER;
         w.view.setUint32(w.offset, bytes.byteLength, true);
         w.offset += 4;
         w.buf.set(bytes, w.offset);
@@ -116,7 +122,7 @@ function writeString(w: Writer, tag: number, s: string): void {
   const max = s.length * 3;
   const length = w.offset + 5 + max <= w.end ? -1 : Buffer.byteLength(s);
   w.need(5 + (length < 0 ? 0 : length));
-  w.buf[w.offset] = tag;
+  w.bytes[w.offset] = tag;
   const written = w.buf.write(s, w.offset + 5, 'utf8');
   w.view.setUint32(w.offset + 1, written, true);
   w.offset += 5 + written;

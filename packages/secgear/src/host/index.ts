@@ -27,4 +27,4 @@ export { buildImage, loadImage, verifyImageBytes, generateSigningKey, type Encla
 export { SecGearError, EnclaveError, ErrorCode, isSecGearError, type ErrorCodeName } from '../common/errors.js';
 export { toHex, fromHex } from '../common/bytes.js';
 /** This machine's simulated attestation root (DER), for enclave code that verifies simulated evidence (it reads no files). */
-export { readSimRootCertificate } from '../backends/sim-platform/state.js';
+export { readSimRootCertificate, ensureSimRootCertificate } from '../backends/sim-platform/state.js';

@@ -12,6 +12,7 @@ import {
   createSimulatedPlatform,
   loadSimPlatformState,
   readSimRootCertificate,
+  ensureSimRootCertificate,
   resolveStateDir,
 } from '../../src/backends/sim-platform/index.js';
 import { toHex } from '../../src/common/bytes.js';
@@ -45,6 +46,15 @@ describe('simulated platform state', () => {
     assert.notEqual(s1, s2);
     assert.deepEqual(s2.sealRoot, s1.sealRoot);
     assert.deepEqual(s2.attestationCertificate, s1.attestationCertificate);
+  });
+
+  it('ensureSimRootCertificate makes the platform when it was never used, and reads the same root after', () => {
+    const dir = freshDir();
+    assert.equal(readSimRootCertificate(dir), null);
+    const root = ensureSimRootCertificate(dir);
+    assert.deepEqual(readSimRootCertificate(dir), root);
+    assert.deepEqual(ensureSimRootCertificate(dir), root);
+    assert.equal(statSync(join(dir, STATE_FILE)).mode & 0o777, 0o600);
   });
 
   it('honours $SECGEAR_SIM_DIR when no stateDir is given', () => {

@@ -21,8 +21,11 @@ async function usableKey(ctx: RequestContext, parts: ServiceParts, name: string,
   const key = await resolveKey(parts, ctx.account, name);
   requireEnabled(key, parts.region);
   requireUsage(key, usage, ctx.operation);
-  await authorize(ctx, parts.store, key, context, algorithmConditions(ctx));
   ctx.audit.keyId = key.key_id;
+  // with a Recipient, the policy may condition on its evidence, which only the enclave verifies:
+  // authorized when the enclave has answered, and its answer is dropped when that fails
+  if (ctx.hasRecipient) ctx.afterEnclave(() => authorize(ctx, parts.store, key, context, algorithmConditions(ctx)));
+  else await authorize(ctx, parts.store, key, context, algorithmConditions(ctx));
   return key;
 }
 
@@ -64,7 +67,7 @@ export const cryptoHandlers: HandlerTable = {
   async Decrypt(ctx, parts) {
     const { key, version } = await decryptionKey(ctx, parts, 'CiphertextBlob', 'KeyId', contextParam(ctx));
     const out = await ctx.enclave([version]);
-    return { KeyId: keyArn(parts.region, key.account, key.key_id), Plaintext: out.Plaintext, EncryptionAlgorithm: algorithm(key, ctx.params.EncryptionAlgorithm) };
+    return { KeyId: keyArn(parts.region, key.account, key.key_id), Plaintext: out.Plaintext, CiphertextForRecipient: out.CiphertextForRecipient, EncryptionAlgorithm: algorithm(key, ctx.params.EncryptionAlgorithm) };
   },
   async ReEncrypt(ctx, parts) {
     const sourceContext = readEncryptionContext(ctx.params.SourceEncryptionContext, 'SourceEncryptionContext');
@@ -86,7 +89,7 @@ export const cryptoHandlers: HandlerTable = {
   },
   async GenerateDataKey(ctx, parts) {
     const { out, KeyId } = await currentKeyOp(ctx, parts, 'ENCRYPT_DECRYPT');
-    return { KeyId, CiphertextBlob: out.CiphertextBlob, Plaintext: out.Plaintext };
+    return { KeyId, CiphertextBlob: out.CiphertextBlob, Plaintext: out.Plaintext, CiphertextForRecipient: out.CiphertextForRecipient };
   },
   async GenerateDataKeyWithoutPlaintext(ctx, parts) {
     const { out, KeyId } = await currentKeyOp(ctx, parts, 'ENCRYPT_DECRYPT');
@@ -102,7 +105,7 @@ export const cryptoHandlers: HandlerTable = {
   },
   async GenerateRandom(ctx) {
     const out = await ctx.enclave([]);
-    return { Plaintext: out.Plaintext };
+    return { Plaintext: out.Plaintext, CiphertextForRecipient: out.CiphertextForRecipient };
   },
   async Sign(ctx, parts) {
     const { out, KeyId } = await currentKeyOp(ctx, parts, 'SIGN_VERIFY', false);

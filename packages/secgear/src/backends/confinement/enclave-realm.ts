@@ -8,6 +8,7 @@
  * addons) is not reachable from inside. The trusted runtime, bundled with the enclave code,
  * talks to the backend through the hook object installed on the compartment's global.
  */
+import { restoreNativeFreeze } from './spec-freeze.js'; // first: `ses` must capture its freeze
 import 'ses';
 import type * as V8Module from 'node:v8';
 import type * as UtilModule from 'node:util';
@@ -45,6 +46,7 @@ export interface ConfineParams {
 
 /** Locks the isolate down and runs the bundle in its compartment. Call once, first thing. */
 export function runConfined(params: ConfineParams): void {
+  restoreNativeFreeze();
   const processObject = globalThis.process;
   const realRequire: RealRequire = (id) => (processObject as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(id);
   const v8 = realRequire('node:v8') as typeof V8Module;

@@ -9,7 +9,7 @@ import { SIM_EVIDENCE_MEDIA_TYPE, createSimEvidence } from './sim-evidence.js';
 import { loadSimPlatformState, resolveStateDir } from './state.js';
 
 export { SIM_EVIDENCE_MEDIA_TYPE, parseSimEvidence, looksLikeSimEvidence } from './sim-evidence.js';
-export { readSimRootCertificate, resolveStateDir, loadSimPlatformState, clearSimPlatformStateCache, ROOT_CERT_FILE, STATE_FILE } from './state.js';
+export { readSimRootCertificate, ensureSimRootCertificate, resolveStateDir, loadSimPlatformState, clearSimPlatformStateCache, ROOT_CERT_FILE, STATE_FILE } from './state.js';
 export { SIM_ORGANIZATION } from './sim-certificates.js';
 
 /**

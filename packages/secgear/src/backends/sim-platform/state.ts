@@ -84,6 +84,15 @@ export function readSimRootCertificate(stateDir?: string): Uint8Array | null {
   return der.byteLength > 0 ? der : null;
 }
 
+/**
+ * The sim root certificate (DER) of the state dir, creating the platform there when it was never
+ * used (what the first sim enclave would do): for services that trust their own machine's sim
+ * evidence before they start an enclave.
+ */
+export function ensureSimRootCertificate(stateDir?: string): Uint8Array {
+  return new Uint8Array(loadSimPlatformState(stateDir).rootCertificate);
+}
+
 function createStateFile(dir: string, file: string): string {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
