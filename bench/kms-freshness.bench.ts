@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { FreshnessGuard, startEkms, type RunningEkms } from '@secgear/kms';
 import { throughput } from './lib/measure.js';
 import type { BenchResult, BenchSuite } from './lib/types.js';
+import { startBenchPostgres } from './lib/postgres.js';
 
 const SECONDS = Number(process.env.EKMS_BENCH_SECONDS ?? 3);
 
@@ -54,14 +55,7 @@ const suite: BenchSuite = {
       } finally {
         await sqlite.close();
       }
-      let postgres: { url: string; stop: () => Promise<void> } | undefined;
-      try {
-        const helper = new URL('../../packages/kms/dist/test/helpers/postgres.js', import.meta.url).href;
-        const { startPostgres, postgresBinDir } = (await import(helper)) as typeof import('../packages/kms/dist/test/helpers/postgres.js');
-        if (postgresBinDir()) postgres = await startPostgres();
-      } catch (error) {
-        process.stderr.write(`  PostgreSQL skipped: ${(error as Error).message}\n`);
-      }
+      const postgres = await startBenchPostgres();
       if (postgres) {
         const pgNode = await startEkms({ dataDir: join(dir, 'pg'), storage: postgres.url, poolSize: 1, logger, platformDir: join(dir, 'sim') });
         try {

@@ -16,8 +16,9 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { startEkms, type RunningEkms } from '@secgear/kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { concurrentThroughput, percentile, throughput } from './lib/measure.js';
+import { concurrentThroughput, openLoopLatencies, percentile, throughput } from './lib/measure.js';
 import type { BenchResult, BenchSuite } from './lib/types.js';
+import { startBenchPostgres } from './lib/postgres.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -33,25 +34,6 @@ function client(endpoint: string, credentials: { accessKeyId: string; secretAcce
     endpoint, region: 'us-east-1', credentials, maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: IN_FLIGHT }), requestTimeout: 15_000, connectionTimeout: 5_000 }),
   });
-}
-
-/** Open loop at `rate` calls/s for `seconds`: latencies in ms of every call. */
-async function latencyAt(rate: number, seconds: number, call: () => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  let sent = 0;
-  while (performance.now() - start < seconds * 1000) {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate);
-    while (sent < due) {
-      sent++;
-      const t0 = performance.now();
-      pending.push(call().then(() => void samples.push(performance.now() - t0)));
-    }
-    await new Promise((r) => setImmediate(r));
-  }
-  await Promise.all(pending);
-  return samples;
 }
 
 async function httpFloor(responseBody: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -119,7 +101,7 @@ async function measureStorage(label: string, node: RunningEkms, floorEncrypt: nu
     process.stderr.write(`  ${label}: Encrypt ${Math.round(encryptRate)}/s\n`);
     const gdkRate = await concurrentThroughput(gdk, IN_FLIGHT, SECONDS);
     process.stderr.write(`  ${label}: GenerateDataKey ${Math.round(gdkRate)}/s\n`);
-    const p99 = percentile(await latencyAt(encryptRate / 2, SECONDS, encrypt), 99);
+    const p99 = percentile(await openLoopLatencies(encryptRate / 2, SECONDS, encrypt), 99);
     process.stderr.write(`  ${label}: Encrypt p99 at half load ${p99.toFixed(2)} ms\n`);
     const where = `${label}, pool ${node.pool.size}, ${IN_FLIGHT} in flight`;
     return [
@@ -197,16 +179,7 @@ const suite: BenchSuite = {
         await sqlite.close();
       }
 
-      let postgres: { url: string; stop: () => Promise<void> } | undefined;
-      try {
-        // the test suite's throwaway PostgreSQL (initdb/pg_ctl in a temp folder), from the compiled kms tests
-        const helper = new URL('../../packages/kms/dist/test/helpers/postgres.js', import.meta.url).href;
-        const { startPostgres, postgresBinDir } = (await import(helper)) as typeof import('../packages/kms/dist/test/helpers/postgres.js');
-        if (postgresBinDir()) postgres = await startPostgres();
-        else process.stderr.write('  PostgreSQL not installed: its figures are skipped\n');
-      } catch (error) {
-        process.stderr.write(`  PostgreSQL could not start (${(error as Error).message}): its figures are skipped\n`);
-      }
+      const postgres = await startBenchPostgres();
       if (postgres) {
         const pgNode = await startEkms({ dataDir: join(dir, 'pg'), storage: postgres.url, poolSize: POOL, logger, platformDir: join(dir, 'sim') });
         try {

@@ -78,3 +78,25 @@ export async function coldLatencies(reset: () => void, fn: () => unknown, iterat
 export function mean(samples: number[]): number {
   return samples.reduce((a, b) => a + b, 0) / samples.length;
 }
+
+/**
+ * Open loop: starts calls at `rate` per second for about `seconds`, whether or not earlier ones
+ * finished (how clients arrive), and returns each call's latency in milliseconds.
+ */
+export async function openLoopLatencies(rate: number, seconds: number, call: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  let sent = 0;
+  while (performance.now() - start < seconds * 1000) {
+    const due = Math.floor(((performance.now() - start) / 1000) * rate);
+    while (sent < due) {
+      sent++;
+      const t0 = performance.now();
+      pending.push(call().then(() => void samples.push(performance.now() - t0)));
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(pending);
+  return samples;
+}

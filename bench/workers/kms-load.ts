@@ -5,6 +5,7 @@
 // The same generator runs against the bare fastify floor route, so the ratio compares servers.
 import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { openLoopLatencies } from '../lib/measure.js';
 
 // the kms package's own signer (not exported: clients use the SDK), from bench/dist/workers
 const sigv4Module = new URL('../../../packages/kms/dist/src/common/sigv4.js', import.meta.url).href;
@@ -93,19 +94,9 @@ async function closedLoop(seconds: number): Promise<number> {
 }
 
 async function openLoop(rate: number, seconds: number): Promise<number> {
-  const pending: Promise<void>[] = [];
-  const t0 = performance.now();
-  let sent = 0;
-  while (performance.now() - t0 < seconds * 1000) {
-    const due = Math.floor(((performance.now() - t0) / 1000) * rate);
-    while (sent < due) {
-      sent++;
-      pending.push(timed());
-    }
-    await new Promise((r) => setImmediate(r));
-  }
-  await Promise.all(pending);
-  return sent / seconds;
+  const latencies = await openLoopLatencies(rate, seconds, send);
+  samples.push(...latencies);
+  return latencies.length / seconds;
 }
 
 // warm-up: connections opened, JIT warm, server caches filled
