@@ -138,7 +138,11 @@ export async function startEkms(options: EkmsOptions): Promise<RunningEkms> {
       const type = status === 413 ? 'ValidationException' : status === 415 ? 'SerializationException' : status >= 500 ? 'KMSInternalException' : 'ValidationException';
       reply.code(status >= 500 ? 500 : 400).header('x-amzn-errortype', type).send({ __type: type, message: status >= 500 ? 'internal error' : err.message });
     });
-    app.get('/healthz', async () => ({ status: 'ok', node: nodeId, backend: pool.backend, poolSize: pool.size, storage: store.dialect, ...(joinPort ? { joinPort } : {}) }));
+    // 503 when no enclave can serve (stopped members are being replaced)
+    app.get('/healthz', async (_request, reply) => {
+      const live = pool.live;
+      return reply.code(live > 0 ? 200 : 503).send({ status: live === pool.size ? 'ok' : live > 0 ? 'degraded' : 'unavailable', node: nodeId, backend: pool.backend, poolSize: pool.size, poolLive: live, poolReplaced: pool.replaced, storage: store.dialect, ...(joinPort ? { joinPort } : {}) });
+    });
     app.get('/metrics', async (_request, reply) => reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render()));
     registerKmsRoutes(app, service, metrics);
     await registerAdminRoutes(app, service, { token: adminToken, version: VERSION, verifyAudit });

@@ -3,7 +3,8 @@
  * operation (RSA key generation) would stall every request behind it; with several enclaves
  * the others keep serving. The first member obtains the domain root key; the others unseal
  * its sealed copy — only an enclave of this signer on this platform can, which is how members
- * know each other — and report the same root key id, checked here.
+ * know each other — and report the same root key id, checked here. A member that stops (crash,
+ * memory limit) is replaced the same way; until then requests go to the others.
  */
 import { createEnclave, type Enclave, type OcallTable } from 'secgear';
 import { RaTlsRelay } from 'secgear/ratls/host';
@@ -35,11 +36,20 @@ interface Member {
 export class EnclavePool {
   readonly #members: Member[];
   readonly rootKeyId: string;
+  readonly #replace: () => Promise<Enclave<KmsEcalls>>;
   #closed = false;
+  /** Members replaced after they stopped, for /metrics and tests. */
+  replaced = 0;
 
-  private constructor(members: Member[], rootKeyId: string) {
+  private constructor(members: Member[], rootKeyId: string, replace: () => Promise<Enclave<KmsEcalls>>) {
     this.#members = members;
     this.rootKeyId = rootKeyId;
+    this.#replace = replace;
+  }
+
+  /** Members able to serve now. */
+  get live(): number {
+    return this.#members.filter((m) => m.enclave.lost === null && !m.enclave.destroyed).length;
   }
 
   get size(): number {
@@ -70,15 +80,23 @@ export class EnclavePool {
       const first = await create();
       members.push({ enclave: first, inFlight: 0 });
       const { sealedRoot, rootKeyId } = await options.loadRoot(first);
-      await Promise.all(
-        Array.from({ length: size - 1 }, async () => {
-          const enclave = await create();
-          members.push({ enclave, inFlight: 0 });
+      const another = async (): Promise<Enclave<KmsEcalls>> => {
+        const enclave = await create();
+        try {
           const other = await enclave.ecall.kmsStart({ sealedRoot, region: options.region });
           if (other.rootKeyId !== rootKeyId) throw new Error('a pool enclave unsealed a different root key');
+          return enclave;
+        } catch (error) {
+          await enclave.destroy();
+          throw error;
+        }
+      };
+      await Promise.all(
+        Array.from({ length: size - 1 }, async () => {
+          members.push({ enclave: await another(), inFlight: 0 });
         }),
       );
-      return new EnclavePool(members, rootKeyId);
+      return new EnclavePool(members, rootKeyId, another);
     } catch (error) {
       await Promise.all(members.map((m) => m.enclave.destroy()));
       throw error;
@@ -87,14 +105,41 @@ export class EnclavePool {
 
   async #use<T>(work: (enclave: Enclave<KmsEcalls>) => Promise<T>): Promise<T> {
     if (this.#closed) throw new Error('the enclave pool is closed');
-    let member = this.#members[0];
-    for (const m of this.#members) if (m.inFlight < member.inFlight) member = m;
+    let member: Member | undefined;
+    for (const m of this.#members) {
+      if (m.enclave.lost !== null || m.enclave.destroyed) {
+        this.#heal(m);
+        continue;
+      }
+      if (!member || m.inFlight < member.inFlight) member = m;
+    }
+    // every member stopped: the call fails the way the enclave says (CC_ERROR_ENCLAVE_LOST)
+    member ??= this.#members[0];
     member.inFlight++;
     try {
       return await work(member.enclave);
     } finally {
-      member.inFlight--;
+      member.inFlight = Math.max(0, member.inFlight - 1); // a replaced member starts again from 0
     }
+  }
+
+  readonly #healing = new Set<Member>();
+
+  /** Replaces a stopped member in place, once, in the background. */
+  #heal(member: Member): void {
+    if (this.#closed || this.#healing.has(member)) return;
+    this.#healing.add(member);
+    void this.#replace()
+      .then(async (enclave) => {
+        const stopped = member.enclave;
+        if (this.#closed) return enclave.destroy();
+        member.enclave = enclave;
+        member.inFlight = 0;
+        this.replaced++;
+        await stopped.destroy().catch(() => undefined);
+      })
+      .catch(() => undefined) // tried again on the next call that finds the member stopped
+      .finally(() => this.#healing.delete(member));
   }
 
   call(call: EnclaveCall): Promise<EnclaveReply> {

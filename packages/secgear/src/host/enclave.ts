@@ -172,6 +172,11 @@ export class EnclaveHandle<E = Record<string, AnyFunction>> implements AsyncDisp
     return this.destroying !== null;
   }
 
+  /** Why the enclave stopped on its own (crash, memory limit, protocol violation), or null while it runs. */
+  get lost(): string | null {
+    return this.lostReason;
+  }
+
   /** Calls an ecall by name with per-call options. */
   call(name: string, args: unknown[], options: CallOptions = {}): Promise<unknown> {
     if (this.destroying) return Promise.reject(new SecGearError(ErrorCode.ENCLAVE_DESTROYED, `enclave ${this.info.name} was destroyed; create a new one to call "${name}"`));
