@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { FreshnessGuard, startEkms, type RunningEkms } from '@secgear/kms';
 import { throughput } from './lib/measure.js';
 import type { BenchResult, BenchSuite } from './lib/types.js';
-import { startBenchPostgres } from './lib/postgres.js';
+import { withPostgresNode } from './lib/postgres.js';
 
 const SECONDS = Number(process.env.EKMS_BENCH_SECONDS ?? 3);
 
@@ -55,16 +55,8 @@ const suite: BenchSuite = {
       } finally {
         await sqlite.close();
       }
-      const postgres = await startBenchPostgres();
-      if (postgres) {
-        const pgNode = await startEkms({ dataDir: join(dir, 'pg'), storage: postgres.url, poolSize: 1, logger, platformDir: join(dir, 'sim') });
-        try {
-          results.push(await measure('PostgreSQL', pgNode, dir));
-        } finally {
-          await pgNode.close();
-          await postgres.stop();
-        }
-      }
+      const pg = await withPostgresNode({ dataDir: join(dir, 'pg'), poolSize: 1, logger, platformDir: join(dir, 'sim') }, (node) => measure('PostgreSQL', node, dir));
+      if (pg) results.push(pg);
       return results;
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import { startEkms, type RunningEkms } from '@secgear/kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { concurrentThroughput, openLoopLatencies, percentile, throughput } from './lib/measure.js';
 import type { BenchResult, BenchSuite } from './lib/types.js';
-import { startBenchPostgres } from './lib/postgres.js';
+import { withPostgresNode } from './lib/postgres.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -179,16 +179,8 @@ const suite: BenchSuite = {
         await sqlite.close();
       }
 
-      const postgres = await startBenchPostgres();
-      if (postgres) {
-        const pgNode = await startEkms({ dataDir: join(dir, 'pg'), storage: postgres.url, poolSize: POOL, logger, platformDir: join(dir, 'sim') });
-        try {
-          results.push(...(await measureStorage('PostgreSQL', pgNode, floorEncrypt, floorGdk)));
-        } finally {
-          await pgNode.close();
-          await postgres.stop();
-        }
-      }
+      const pg = await withPostgresNode({ dataDir: join(dir, 'pg'), poolSize: POOL, logger, platformDir: join(dir, 'sim') }, (node) => measureStorage('PostgreSQL', node, floorEncrypt, floorGdk));
+      results.push(...(pg ?? []));
       return results;
     } finally {
       rmSync(dir, { recursive: true, force: true });

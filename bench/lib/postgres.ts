@@ -3,6 +3,8 @@
  * pg_ctl in a temp folder), taken from the compiled tests. Undefined, with the reason on
  * stderr, when PostgreSQL is not installed or cannot start: those figures are then skipped.
  */
+import { startEkms, type EkmsOptions, type RunningEkms } from '@secgear/kms';
+
 export interface BenchPostgres {
   url: string;
   stop(): Promise<void>;
@@ -19,4 +21,23 @@ export async function startBenchPostgres(): Promise<BenchPostgres | undefined> {
     process.stderr.write(`  PostgreSQL could not start (${(error as Error).message}): its figures are skipped\n`);
   }
   return undefined;
+}
+
+/**
+ * Runs `work` on an EKMS node over a throwaway PostgreSQL, then stops both. Undefined when
+ * PostgreSQL is not available (the reason is on stderr).
+ */
+export async function withPostgresNode<T>(options: Omit<EkmsOptions, 'storage'>, work: (node: RunningEkms) => Promise<T>): Promise<T | undefined> {
+  const postgres = await startBenchPostgres();
+  if (!postgres) return undefined;
+  try {
+    const node = await startEkms({ ...options, storage: postgres.url });
+    try {
+      return await work(node);
+    } finally {
+      await node.close();
+    }
+  } finally {
+    await postgres.stop();
+  }
 }

@@ -1,6 +1,8 @@
 // Shared set-up of the red-team suite: a hostile enclave next to an ordinary one, and the checks
 // that the host and the bystander came through unharmed.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { resolveStateDir, STATE_FILE } from '../../src/backends/sim-platform/index.js';
 import { createEnclave, type Enclave } from '../../src/host/index.js';
 import { buildFixture } from '../support/fixtures.js';
 import type { ecalls as HostileEcalls } from '../fixtures/enclaves/hostile.js';
@@ -76,4 +78,18 @@ export async function assertUnaffected(pair: Pair): Promise<void> {
   assert.equal(await pair.bystander.ecall.greet('host'), 'greeted host (11)');
   assert.equal((await pair.bystander.ecall.whoami()).name, 'conformance');
   assert.equal(typeof process.pid, 'number');
+}
+
+/** Runs every probe of the hostile enclave; each must be refused, then the host and bystander are checked. */
+export async function assertEveryProbeRefused(pair: Pair): Promise<void> {
+  const names = await pair.hostile.ecall.probeNames();
+  assert.ok(names.length >= 60, `only ${names.length} probes`);
+  const platformFile = join(resolveStateDir(), STATE_FILE);
+  const reached: string[] = [];
+  for (const name of names) {
+    const outcome = await pair.hostile.ecall.probe(name, platformFile);
+    if (!outcome.startsWith('refused: ')) reached.push(`${name}: ${outcome}`);
+  }
+  assert.deepEqual(reached, [], 'the boundary did not hold');
+  await assertUnaffected(pair);
 }
