@@ -6,23 +6,19 @@ import { after, before, describe, it } from 'node:test';
 import { connect } from 'node:net';
 import * as tls from 'node:tls';
 import { loadSimPlatformState } from '../../src/backends/sim-platform/index.js';
-import { createRaTlsCredentials, createRaTlsServer, raTlsStreams } from '../../src/ratls/enclave/index.js';
+import { createRaTlsCredentials, createRaTlsServer } from '../../src/ratls/enclave/index.js';
 import { RaTlsRelay } from '../../src/ratls/host/index.js';
 import { enterEnclave, makeIdentity, tempStateDir } from '../support/sim-platform-harness.js';
+import { wireEnclaveToRelay, wireRelayToEnclave } from './in-process-boundary.js';
 
 const state = tempStateDir();
 const relay = new RaTlsRelay();
 let port: number;
-const clone = <T>(v: T): T => structuredClone(v);
 
 before(async () => {
   loadSimPlatformState(state.dir);
   enterEnclave(makeIdentity(), state.dir);
-  raTlsStreams.ocalls = {
-    send: async (id, bytes) => relay.ocalls.ratlsSend(clone(id), clone(bytes)),
-    end: async (id) => relay.ocalls.ratlsEnd(clone(id)),
-    connect: async (host, p) => relay.ocalls.ratlsConnect(clone(host), clone(p)),
-  };
+  wireEnclaveToRelay(relay);
   createRaTlsServer({
     credentials: await createRaTlsCredentials({ keyType: 'p256' }),
     requestCert: true,
@@ -34,15 +30,7 @@ before(async () => {
       socket.end('never reached');
     },
   });
-  const ecalls = raTlsStreams.ecalls;
-  relay.attach({
-    ecall: {
-      ratlsOpen: (id) => ecalls.ratlsOpen(clone(id)),
-      ratlsData: (id, bytes) => ecalls.ratlsData(clone(id), clone(bytes)),
-      ratlsEnd: (id) => ecalls.ratlsEnd(clone(id)),
-      ratlsAbort: (id) => ecalls.ratlsAbort(clone(id)),
-    },
-  });
+  wireRelayToEnclave(relay);
   port = (await relay.listen()).port;
 });
 after(async () => {

@@ -8,12 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as tls from 'node:tls';
 import { loadSimPlatformState, readSimRootCertificate } from '../../src/backends/sim-platform/index.js';
-import { connectRaTls, createRaTlsCredentials, createRaTlsServer, raTlsStreams, type RaTlsCredentials } from '../../src/ratls/enclave/index.js';
+import { connectRaTls, createRaTlsCredentials, createRaTlsServer, type RaTlsCredentials } from '../../src/ratls/enclave/index.js';
 import { RaTlsRelay } from '../../src/ratls/host/index.js';
 import { connect, verifySessionEvidence, requestSessionEvidence, type RaTlsPolicy } from '../../src/ratls/index.js';
 import { decodeSessionEvidence, encodeSessionEvidence } from '../../src/ratls/session-evidence.js';
 import { assertParsesOrRejects, nearValidBytes } from '../attest/parser-properties.js';
 import { enterEnclave, makeIdentity, tempStateDir } from '../support/sim-platform-harness.js';
+import { wireEnclaveToRelay, wireRelayToEnclave } from './in-process-boundary.js';
 
 const state = tempStateDir();
 const identity = makeIdentity();
@@ -22,18 +23,13 @@ let policy: RaTlsPolicy;
 let credentials: RaTlsCredentials;
 let server: ReturnType<typeof createRaTlsServer>;
 let port: number;
-const clone = <T>(v: T): T => structuredClone(v);
 
 before(async () => {
   loadSimPlatformState(state.dir);
   enterEnclave(identity, state.dir);
   policy = { allowSimulation: true, trustAnchors: [{ kind: 'x509', der: readSimRootCertificate(state.dir)! }], measurements: [identity.measurement] };
   // the "enclave": its stream table reaches the host through these (ocalls)
-  raTlsStreams.ocalls = {
-    send: async (id, bytes) => relay.ocalls.ratlsSend(clone(id), clone(bytes)),
-    end: async (id) => relay.ocalls.ratlsEnd(clone(id)),
-    connect: async (host, p) => relay.ocalls.ratlsConnect(clone(host), clone(p)),
-  };
+  wireEnclaveToRelay(relay);
   credentials = await createRaTlsCredentials({ keyType: 'p256' });
   server = createRaTlsServer({
     credentials,
@@ -43,15 +39,7 @@ before(async () => {
       socket.on('end', () => socket.end());
     },
   });
-  const ecalls = raTlsStreams.ecalls;
-  relay.attach({
-    ecall: {
-      ratlsOpen: (id) => ecalls.ratlsOpen(clone(id)),
-      ratlsData: (id, bytes) => ecalls.ratlsData(clone(id), clone(bytes)),
-      ratlsEnd: (id) => ecalls.ratlsEnd(clone(id)),
-      ratlsAbort: (id) => ecalls.ratlsAbort(clone(id)),
-    },
-  });
+  wireRelayToEnclave(relay);
   port = (await relay.listen()).port;
 });
 after(async () => {
