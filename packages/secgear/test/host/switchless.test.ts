@@ -42,15 +42,18 @@ describe('switchless calls', () => {
 
   test('a full pool falls back to a normal call with rollbackToCommon, else fails with CC_ERROR_SWITCHLESS_TASK_POOL_FULL', async () => {
     const image = await buildFixture('conformance', { switchless: { poolSize: 1, slotBytes: 4096 } });
+    // the slow call must hold the slot: a generous acceptance window, so a server thread that is
+    // scheduled late still takes it (otherwise it is withdrawn and goes the normal way, freeing the slot)
+    const retriesBeforeFallback = 50_000_000;
     {
-      await using enclave = await createEnclave<Ecalls>(image, { ocalls, switchless: { rollbackToCommon: true } });
+      await using enclave = await createEnclave<Ecalls>(image, { ocalls, switchless: { rollbackToCommon: true, retriesBeforeFallback } });
       const slow = enclave.ecall.fastAsync(1); // holds the only slot for ~5 ms
       assert.equal(await enclave.ecall.fastAdd(1, 1), 2);
       assert.equal(await slow, 2);
       assert.ok(enclave.stats().fallbacks >= 1);
     }
     {
-      await using enclave = await createEnclave<Ecalls>(image, { ocalls, switchless: { rollbackToCommon: false } });
+      await using enclave = await createEnclave<Ecalls>(image, { ocalls, switchless: { rollbackToCommon: false, retriesBeforeFallback } });
       const slow = enclave.ecall.fastAsync(1);
       await assert.rejects(enclave.ecall.fastAdd(1, 1), rejectsWith(ErrorCode.SWITCHLESS_TASK_POOL_FULL));
       assert.equal(await slow, 2);
