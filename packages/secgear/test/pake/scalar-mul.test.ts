@@ -69,10 +69,12 @@ for (const suite of [P256_SHA256, P384_SHA256]) {
   test(`${suite.name}: recoverPair finds both signs from x(Q1), x(Q2), x(Q1+Q2+K)`, () => {
     fc.assert(
       fc.property(scalar, scalar, scalar, (q1, q2, k) => {
-        // degenerate pairs (Q1 = ±Q2, ±Q1 ±Q2 = ±K) are refused: the next test
+        // degenerate pairs (Q1 = ±Q2, ±Q1 ±Q2 = ±K, K = ±Q1 or ±Q2, where x(Q1+Q2+K) is also the
+        // x of another sign choice) are refused: the next test
         const n = suite.order;
         const mod = (v: bigint) => ((v % n) + n) % n;
         fc.pre(mod(q1 - q2) !== 0n && mod(q1 + q2) !== 0n);
+        for (const q of [q1, q2]) fc.pre(mod(k - q) !== 0n && mod(k + q) !== 0n);
         for (const s1 of [1n, -1n]) for (const s2 of [1n, -1n]) fc.pre(mod(s1 * q1 + s2 * q2 - k) !== 0n && mod(s1 * q1 + s2 * q2 + k) !== 0n);
         const [Q1, Q2, K] = [G.multiply(q1), G.multiply(q2), G.multiply(k)];
         const pair = recoverPair(suite, { x1: x(Q1), x2: x(Q2), x3: x(Q1.add(Q2).add(K)) }, normalize(suite, [K]).points[0]);
@@ -89,6 +91,8 @@ for (const suite of [P256_SHA256, P384_SHA256]) {
     assert.equal(recoverPair(suite, { x1: x(Q), x2: x(Q), x3: x(Q.double().add(K)) }, K), undefined); // Q1 = Q2
     const Q2 = K.subtract(Q);
     assert.equal(recoverPair(suite, { x1: x(Q), x2: x(Q2), x3: x(K.double()) }, K), undefined); // Q1 + Q2 = K
+    const R = G.multiply(5n);
+    assert.equal(recoverPair(suite, { x1: x(Q), x2: x(R), x3: x(R) }, normalize(suite, [Q.negate()]).points[0]), undefined); // K = -Q1
     // an x with f(x) not a square is no curve point's x-coordinate
     const { a, b } = suite.Point.CURVE();
     const isSquare = (v: bigint) => powMod(v, (Fp.ORDER - 1n) / 2n, Fp.ORDER) !== Fp.ORDER - 1n;
